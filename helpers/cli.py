@@ -1,0 +1,108 @@
+"""The command line: `python -m helpers evaluate|compare|flips FILE|-`, and the checks.
+
+Exit status 0 with JSON on standard output; 2 with one line per problem on standard
+error (naming the field, the value and what is allowed) and nothing on standard output.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .facts import FactError, parse_text
+from .loading import DataError
+
+EXIT_INPUT = 2
+
+
+def _read(source: str) -> tuple[str, str]:
+    if source == "-":
+        return sys.stdin.read(), "stdin"
+    path = Path(source)
+    if not path.is_file():
+        raise FactError([f"{source}: no such file"])
+    try:
+        return path.read_text(encoding="utf-8"), source
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FactError([f"{source}: cannot read: {exc}"]) from None
+
+
+def _engine_command(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from . import engine
+
+        text, source = _read(args.file)
+        facts = parse_text(text, source)
+        if name == "evaluate":
+            out = engine.evaluate(facts).to_dict()
+        elif name == "compare":
+            out = engine.compare(facts).to_dict()
+        else:
+            out = {cid: [f.to_dict() for f in fl] for cid, fl in engine.flips(facts).items()}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return 0
+
+    return run
+
+
+def _check_data(args: argparse.Namespace) -> int:
+    from .law import law
+
+    lw = law()
+    print(f"ok: {len(lw.circuits)} circuits, {len(lw.precedents)} precedents")
+    return 0
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int] | None]] = {
+    "evaluate": ("answer one circuit for a fact pattern (JSON or YAML; - for stdin)", _engine_command("evaluate")),
+    "compare": ("answer every circuit, ca1 to cadc", _engine_command("compare")),
+    "flips": ("for each circuit, the single fact changes that change the answer", _engine_command("flips")),
+    "check-data": ("load and check every data file", _check_data),
+}
+
+
+def register(name: str, help_text: str, run: Callable[[argparse.Namespace], int],
+             add_arguments: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+    """Let other modules (lessons, progress) add subcommands without editing this file."""
+    COMMANDS[name] = (help_text, run)
+    if add_arguments:
+        _EXTRA_ARGS[name] = add_arguments
+
+
+_EXTRA_ARGS: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
+
+
+def _parser() -> argparse.ArgumentParser:
+    # Import modules that register their own subcommands.
+    for module in ("helpers.exercises", "helpers.progress"):
+        try:
+            __import__(module)
+        except ImportError:
+            pass
+    parser = argparse.ArgumentParser(prog="python -m helpers", description="The DeShaney Workbook")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, _) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        if name in ("evaluate", "compare", "flips"):
+            p.add_argument("file", help="a JSON or YAML fact pattern, or - for standard input")
+        if name in _EXTRA_ARGS:
+            _EXTRA_ARGS[name](p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][1](args)
+    except FactError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return EXIT_INPUT
+    except DataError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,275 @@
+"""Facts in, element-by-element answers out: `evaluate`, `compare`, `flips`.
+
+Prong one applies the law on the decision date: DeShaney's baseline (no duty to
+protect from private violence), then the special relationship (custody), then
+state-created danger, or harm inflicted directly by a state actor. Prong two
+(`immunity.py`) applies the law on the conduct date.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
+from .immunity import Basis, danger_route
+from .law import Circuit, Law, Regime, Version, in_force, law
+
+
+@dataclass(frozen=True)
+class ElementResult:
+    id: str
+    label: str
+    met: bool
+    why: str
+    authority: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "met": self.met, "why": self.why, "authority": self.authority}
+
+
+@dataclass(frozen=True)
+class TheoryResult:
+    met: bool
+    elements: tuple[ElementResult, ...]
+    recognized: bool | None = None  # state-created danger only
+
+    def to_dict(self) -> dict:
+        out: dict = {}
+        if self.recognized is not None:
+            out["recognized"] = self.recognized
+        out["met"] = self.met
+        out["elements"] = [e.to_dict() for e in self.elements]
+        return out
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One circuit's answer, in the shape CONTRACT.md fixes (plus a few extra fields)."""
+
+    circuit: str
+    conduct_date: str
+    decision_date: str
+    special_relationship: TheoryResult
+    state_created_danger: TheoryResult
+    direct_harm: TheoryResult
+    violation: bool
+    clearly_established: bool
+    qualified_immunity: bool
+    authorities: tuple[dict, ...]
+    baseline: str
+    clearly_established_basis: Basis
+    test_in_force: str
+
+    def to_dict(self) -> dict:
+        return {
+            "circuit": self.circuit, "conduct_date": self.conduct_date, "decision_date": self.decision_date,
+            "special_relationship": self.special_relationship.to_dict(),
+            "state_created_danger": self.state_created_danger.to_dict(),
+            "direct_harm": self.direct_harm.to_dict(),
+            "violation": self.violation, "clearly_established": self.clearly_established,
+            "qualified_immunity": self.qualified_immunity, "authorities": list(self.authorities),
+            "baseline": self.baseline, "clearly_established_basis": self.clearly_established_basis.to_dict(),
+            "test_in_force": self.test_in_force,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def elements(self) -> Iterable[tuple[str, ElementResult]]:
+        for theory in ("special_relationship", "state_created_danger", "direct_harm"):
+            for e in getattr(self, theory).elements:
+                yield theory, e
+
+
+@dataclass(frozen=True)
+class Comparison:
+    results: tuple[Answer, ...]
+
+    def to_dict(self) -> dict:
+        return {"results": [a.to_dict() for a in self.results]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def __getitem__(self, circuit: str) -> Answer:
+        return next(a for a in self.results if a.circuit == circuit)
+
+
+# --- the core ------------------------------------------------------------------------
+
+def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law):
+    """Apply every element of a test; with `detail`, explain each."""
+    met_all, out = True, []
+    for e in version.elements:
+        met, leaves = e.test(facts, regime)
+        met_all = met_all and met
+        if detail:
+            why = " ".join(dict.fromkeys(leaf.explain(facts, m, regime) for leaf, m in leaves[:2]))
+            out.append(ElementResult(e.id, e.label, met, why, law_.cite(e.authority)))
+        elif not met:
+            return False, ()
+    return met_all, tuple(out)
+
+
+def _direct(facts: Facts, regime: Regime, detail: bool, law_: Law) -> TheoryResult:
+    state = facts.harm_source == "state_actor"
+    culpable = regime.meets(facts, "direct")
+    if not detail:
+        return TheoryResult(state and culpable, ())
+    hs = vocabulary()["harm_source"]
+    elements = (
+        ElementResult("state_actor_harm", "A state actor inflicted the harm directly", state,
+                      f"{hs.label}: {hs.label_of(facts.harm_source)}.", law_.cite(law_.method.direct_harm)),
+        ElementResult("conscience_shocking_culpability", "Culpability that shocks the conscience (Lewis)", culpable,
+                      regime.explain(facts, "direct", culpable), law_.cite(regime.authority)),
+    )
+    return TheoryResult(state and culpable, elements)
+
+
+def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool]:
+    law_ = law()
+    d, c = f.decision_date, f.conduct_date
+    regime_d = circ.regime_on(d)
+    # Prong one, on the decision date.
+    sr_met, sr_elems = _run(circ.sr_on(d), f, regime_d, detail, law_)
+    recognized = circ.recognizes(d)
+    test_d = circ.test_on(d)
+    scd_elems_met, scd_elems = _run(test_d, f, regime_d, detail, law_)
+    scd_met = (recognized or f.assume_recognized) and scd_elems_met
+    direct = _direct(f, regime_d, detail, law_)
+    violation = sr_met or scd_met or direct.met
+    # Prong two, on the conduct date.
+    regime_c = circ.regime_on(c)
+    sr_then = in_force(circ.special_relationship, c)
+    sr_ce = bool(sr_then) and _run(sr_then, f, regime_c, False, law_)[0]
+    direct_ce = f.harm_source == "state_actor" and regime_c.meets(f, "direct")
+    if sr_ce or direct_ce:
+        route = "special_relationship" if sr_ce else "direct_harm"
+        cite = (sr_then.authority if sr_ce else law_.method.direct_harm)
+        basis = Basis(True, route, f.generality, (cite.case,),
+                      "The duty to protect a person the state holds in custody was settled by then." if sr_ce else
+                      "Harm inflicted directly by an official with conscience-shocking culpability was "
+                      "settled as unconstitutional by then.")
+    else:
+        basis = danger_route(law_, circ, f, circ.danger_test_met(f, c), detail)
+    ce = basis.established
+    if not detail:
+        return violation, ce
+    baseline = _baseline(f, sr_met, scd_met, direct.met, recognized, law_)
+    authorities = _authorities(law_, circ, d, basis)
+    return Answer(
+        circuit=circ.id, conduct_date=c.isoformat(), decision_date=d.isoformat(),
+        special_relationship=TheoryResult(sr_met, sr_elems),
+        state_created_danger=TheoryResult(scd_met, scd_elems, recognized),
+        direct_harm=direct, violation=violation, clearly_established=ce,
+        qualified_immunity=not (violation and ce), authorities=authorities, baseline=baseline,
+        clearly_established_basis=basis, test_in_force=law_.cite(test_d.authority),
+    )
+
+
+def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law_: Law) -> str:
+    cite = law_.cite(law_.method.deshaney)
+    if direct:
+        return "A state actor inflicted the harm directly, so DeShaney's limit on duties to protect does not arise."
+    if sr:
+        return f"The state held the victim in custody, so it owed a duty to protect ({cite})."
+    if scd:
+        return "The state helped create the danger, so its role was not merely passive."
+    if not recognized and not f.assume_recognized:
+        return (f"No custody, and this circuit does not recognise state-created danger on the decision date: "
+                f"DeShaney's rule governs, and a failure to protect is no violation ({cite}).")
+    return f"Neither exception applies, so DeShaney's rule governs: a failure to protect is no violation ({cite})."
+
+
+def _authorities(law_: Law, circ: Circuit, day, basis: Basis) -> tuple[dict, ...]:
+    ids = [law_.method.deshaney.case]
+    status = in_force(circ.status, day)
+    if status:
+        ids.append(status.authority.case)
+    ids.append(circ.test_on(day).authority.case)
+    ids.extend(basis.precedents)
+    seen = dict.fromkeys(i for i in ids if i in law_.precedents)
+    return tuple(law_.precedents[i].as_authority() for i in seen)
+
+
+# --- public API ------------------------------------------------------------------------
+
+def evaluate(facts: Any) -> Answer:
+    """Answer one circuit (the `circuit` in `facts`). Raises FactError on bad input."""
+    f = parse_facts(facts, need_circuit=True)
+    return _analyse(law().circuits[f.circuit], f, True)  # type: ignore[return-value]
+
+
+def compare(facts: Any) -> Comparison:
+    """Answer every circuit, ca1 to cadc, for the same facts."""
+    f = parse_facts(facts)
+    circuits = law().circuits
+    return Comparison(tuple(_analyse(circuits[cid], f, True) for cid in CIRCUITS))  # type: ignore[misc]
+
+
+def decide(facts: Facts, circuit: str) -> tuple[bool, bool]:
+    """(violation, clearly_established) without explanations: the fast path for flips."""
+    return _analyse(law().circuits[circuit], facts, False)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Flip:
+    circuit: str
+    fact: str
+    from_value: Any
+    to_value: Any
+    violation: tuple[bool, bool]
+    qualified_immunity: tuple[bool, bool]
+
+    @property
+    def text(self) -> str:
+        spec = vocabulary()[self.fact]
+        parts = []
+        if self.violation[0] != self.violation[1]:
+            parts.append("a violation" if self.violation[1] else "no violation")
+        if self.qualified_immunity[0] != self.qualified_immunity[1]:
+            parts.append("immunity denied" if not self.qualified_immunity[1] else "immunity granted")
+        return f"{spec.label}: {spec.label_of(self.to_value)} -> {' and '.join(parts)}"
+
+    def to_dict(self) -> dict:
+        return {"circuit": self.circuit, "fact": self.fact, "from": self.from_value, "to": self.to_value,
+                "violation": list(self.violation), "qualified_immunity": list(self.qualified_immunity),
+                "text": self.text}
+
+
+def alternatives(f: Facts) -> list[tuple[str, Any, Facts]]:
+    """Every fact pattern one fact away from `f` that the contract allows."""
+    vocab = vocabulary()
+    out = []
+    for name in VARIABLE_FACTS:
+        spec = vocab[name]
+        values = (False, True) if spec.kind == "flag" else spec.values
+        for v in values:
+            if v == getattr(f, name):
+                continue
+            g = f.with_(**{name: v})
+            if g.act_kind == "signalled_impunity" and g.assurance_to_assailant == "none":
+                continue
+            out.append((name, v, g))
+    return out
+
+
+def flips(facts: Any) -> dict[str, list[Flip]]:
+    """For each circuit, the single changes of one fact that change violation or immunity."""
+    f = parse_facts(facts)
+    circuits = law().circuits
+    alts = alternatives(f)
+    out: dict[str, list[Flip]] = {}
+    for cid in CIRCUITS:
+        circ = circuits[cid]
+        v0, ce0 = _analyse(circ, f, False)  # type: ignore[misc]
+        qi0 = not (v0 and ce0)
+        found = []
+        for name, value, g in alts:
+            v1, ce1 = _analyse(circ, g, False)  # type: ignore[misc]
+            qi1 = not (v1 and ce1)
+            if v1 != v0 or qi1 != qi0:
+                found.append(Flip(cid, name, getattr(f, name), value, (v0, v1), (qi0, qi1)))
+        out[cid] = found
+    return out

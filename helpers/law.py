@@ -1,0 +1,627 @@
+"""The law as data: circuits, their dated tests and regimes, precedents, QI method.
+
+Everything here is loaded once from `data/` (see `law()`), checked strictly, and
+frozen. The value in force on a day is the latest entry dated on or before it
+(OpenFisca's rule); `in_force` does that lookup.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Sequence, TypeVar
+
+from .facts import CIRCUIT_ABBREVIATIONS, CIRCUITS, COURTS, Facts, FactError, parse_facts, vocabulary
+from .loading import (
+    DATA_DIR, DataError, Field, boolean, check_mapping, iso_date, list_of, load_yaml_file,
+    one_of, optional_bool, optional_date, optional_text, text, where,
+)
+from .rules import CULPABILITY_ORDER, CULPABILITY_RANK, AWARENESS_RANK, Compiled, compile_rule
+
+T = TypeVar("T")
+DELIBERATION = ("unhurried", "hurried", "emergency")
+THEORIES = ("state_created_danger", "special_relationship", "direct_harm", "qualified_immunity", "baseline")
+HISTORY_EVENTS = ("withdrawn", "vacated", "superseded", "abrogated", "overruled", "reversed",
+                  "rehearing_denied", "limited", "affirmed")
+#: History events after which a precedent no longer counts as good law.
+DEAD_EVENTS = frozenset({"withdrawn", "vacated", "superseded", "abrogated", "overruled", "reversed"})
+VERIFICATION = ("seed", "verified", "summary", "memory")
+
+
+def in_force(entries: Sequence[T], day: date) -> T | None:
+    """The latest entry whose `start` is on or before `day` (entries sorted by start).
+
+    The lists are a handful long, so a scan from the end beats building a bisect key.
+    """
+    for entry in reversed(entries):
+        if entry.start <= day:  # type: ignore[attr-defined]
+            return entry
+    return None
+
+
+# --- precedents -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    day: date
+    event: str
+    by: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Opinion:
+    id: str
+    author: str
+    facts: dict
+    options: dict
+    concludes: dict
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Precedent:
+    id: str
+    name: str
+    short_name: str
+    citation: str
+    court: str
+    decided: date
+    conduct: date | None
+    theory: str
+    posture: str | None
+    adopted_theory: bool | None
+    violation: bool | None
+    clearly_established: bool | None
+    rule: str | None
+    summary: str | None
+    quote: str | None
+    quote_pin: str | None
+    facts_raw: dict | None
+    options: dict
+    opinions: tuple[Opinion, ...]
+    history: tuple[HistoryEvent, ...]
+    verification: str
+    verification_note: str | None
+    cited_in: tuple[str, ...]
+    source: str = ""
+
+    def cite(self, pin: str | None = None) -> str:
+        """'Kennedy v. City of Ridgefield, 439 F.3d 1055, 1063 (9th Cir. 2006)'."""
+        court = "" if self.court == "scotus" else CIRCUIT_ABBREVIATIONS[self.court] + " "
+        pin_part = f", {pin}" if pin else ""
+        return f"{self.name}, {self.citation}{pin_part} ({court}{self.decided.year})"
+
+    def good_law_on(self, day: date) -> bool:
+        return not any(h.event in DEAD_EVENTS and h.day <= day for h in self.history)
+
+    def dead_events(self) -> list[HistoryEvent]:
+        return [h for h in self.history if h.event in DEAD_EVENTS]
+
+    def fact_pattern(self, opinion: str | None = None) -> Facts | None:
+        """The case's facts (as `opinion` characterised them) with its forum and dates."""
+        if self.facts_raw is None or self.court == "scotus" and self.conduct is None:
+            return None
+        raw = dict(self.facts_raw)
+        options = dict(self.options)
+        if opinion:
+            op = next(o for o in self.opinions if o.id == opinion)
+            raw.update(op.facts)
+            options = dict(op.options)
+        raw.update(options)
+        raw["conduct_date"] = (self.conduct or self.decided).isoformat()
+        raw["decision_date"] = self.decided.isoformat()
+        if self.court != "scotus":
+            raw["circuit"] = self.court
+        return parse_facts(raw)
+
+    def as_authority(self) -> dict:
+        return {"name": self.name, "citation": self.citation, "court": self.court,
+                "decided": self.decided.isoformat()}
+
+
+def _fact_values(node: Any) -> dict:
+    """Check a partial fact mapping (no forum or dates) against the vocabulary."""
+    if not isinstance(node, dict):
+        raise ValueError("facts must be a mapping")
+    vocab = vocabulary()
+    problems = []
+    for key, value in node.items():
+        spec = vocab.get(key)
+        if spec is None or spec.kind in {"date", "circuit"} or spec.option:
+            problems.append(f"{where(node, key)}: unknown fact '{key}' (no forum, dates or options here)")
+            continue
+        legal = (True, False) if spec.kind == "flag" else spec.values
+        if value not in legal or (spec.kind == "flag" and not isinstance(value, bool)):
+            problems.append(f"{where(node, key)}: fact '{key}' has value {value!r}; allowed: {', '.join(map(str, legal))}")
+    if problems:
+        raise DataError(problems)
+    return dict(node)
+
+
+def _options(node: Any) -> dict:
+    spec = {"assume_recognized": Field(check=boolean),
+            "generality": Field(check=one_of("general", "particularized", "default"))}
+    return check_mapping(node, spec, "options")
+
+
+def _held(node: Any) -> dict:
+    spec = {k: Field(check=optional_bool) for k in ("adopted_theory", "violation", "clearly_established")}
+    return check_mapping(node, spec, "held")
+
+
+def _concludes(node: Any) -> dict:
+    spec = {k: Field(check=optional_bool) for k in ("violation", "clearly_established", "qualified_immunity")}
+    return check_mapping(node, spec, "concludes")
+
+
+def _opinion(node: Any) -> Opinion:
+    v = check_mapping(node, {
+        "id": Field(True, text), "author": Field(True, text), "facts": Field(check=_fact_values),
+        "options": Field(check=_options), "concludes": Field(True, _concludes), "note": Field(check=optional_text),
+    }, "opinion")
+    return Opinion(v["id"], v["author"], v.get("facts", {}), v.get("options", {}), v["concludes"], v.get("note"))
+
+
+def _history(node: Any) -> HistoryEvent:
+    v = check_mapping(node, {
+        "date": Field(True, iso_date), "event": Field(True, one_of(*HISTORY_EVENTS)),
+        "by": Field(check=optional_text), "note": Field(check=optional_text),
+    }, "history event")
+    return HistoryEvent(v["date"], v["event"], v.get("by"), v.get("note"))
+
+
+def _quote(node: Any) -> dict:
+    return check_mapping(node, {"text": Field(True, text), "pin": Field(check=_pin)}, "quote")
+
+
+def _pin(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(value)
+
+
+PRECEDENT_FIELDS = {
+    "id": Field(True, text), "name": Field(True, text), "short_name": Field(True, text),
+    "citation": Field(True, text), "decided": Field(True, iso_date), "conduct": Field(check=optional_date),
+    "theory": Field(True, one_of(*THEORIES)), "posture": Field(check=optional_text),
+    "held": Field(True, _held), "rule": Field(check=optional_text), "summary": Field(check=optional_text),
+    "quote": Field(check=_quote), "facts": Field(check=_fact_values), "options": Field(check=_options),
+    "opinions": Field(check=list_of(_opinion)), "history": Field(check=list_of(_history)),
+    "verification": Field(True, one_of(*VERIFICATION)), "verification_note": Field(check=optional_text),
+    "cited_in": Field(check=list_of(text)),
+}
+
+
+def load_precedents() -> dict[str, Precedent]:
+    problems: list[str] = []
+    out: dict[str, Precedent] = {}
+    for path in sorted((DATA_DIR / "precedents").glob("*.yaml")):
+        if path.name.upper().startswith("TEMPLATE"):
+            continue
+        try:
+            raw = load_yaml_file(path)
+            top = check_mapping(raw, {"court": Field(True, one_of(*COURTS)),
+                                      "precedents": Field(True, lambda v: v)}, "precedents file")
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        if path.stem.split("-")[0] != top["court"]:
+            problems.append(f"{where(raw, 'court')}: court '{top['court']}' does not match file name {path.name}"
+                            " (name files <court>.yaml or <court>-<topic>.yaml)")
+        for node in top["precedents"] or []:
+            try:
+                v = check_mapping(node, PRECEDENT_FIELDS, "precedent")
+            except DataError as exc:
+                problems.extend(exc.problems)
+                continue
+            if v["id"] in out:
+                problems.append(f"{where(node, 'id')}: duplicate precedent id '{v['id']}'")
+                continue
+            if not v["id"].endswith(str(v["decided"].year)):
+                problems.append(f"{where(node, 'id')}: id '{v['id']}' should end with the year decided ({v['decided'].year})")
+            if v.get("conduct") and v["conduct"] > v["decided"]:
+                problems.append(f"{where(node, 'conduct')}: conduct date after the decision date")
+            quote = v.get("quote") or {}
+            out[v["id"]] = Precedent(
+                id=v["id"], name=v["name"], short_name=v["short_name"], citation=v["citation"],
+                court=top["court"], decided=v["decided"], conduct=v.get("conduct"), theory=v["theory"],
+                posture=v.get("posture"), adopted_theory=v["held"].get("adopted_theory"),
+                violation=v["held"].get("violation"), clearly_established=v["held"].get("clearly_established"),
+                rule=v.get("rule"), summary=v.get("summary"), quote=quote.get("text"), quote_pin=quote.get("pin"),
+                facts_raw=v.get("facts"), options=v.get("options", {}),
+                opinions=tuple(v.get("opinions", [])), history=tuple(sorted(v.get("history", []), key=lambda h: h.day)),
+                verification=v["verification"], verification_note=v.get("verification_note"),
+                cited_in=tuple(v.get("cited_in", [])), source=where(node),
+            )
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+# --- circuits -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cite:
+    case: str
+    pin: str | None = None
+
+
+def _cite(node: Any) -> Cite:
+    v = check_mapping(node, {"case": Field(True, text), "pin": Field(check=_pin)}, "authority")
+    return Cite(v["case"], v.get("pin"))
+
+
+@dataclass(frozen=True)
+class Element:
+    id: str
+    label: str
+    test: Compiled
+    rule: dict
+    authority: Cite
+    quote: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Version:
+    """A dated statement of a test (state-created danger or special relationship)."""
+
+    start: date
+    authority: Cite
+    elements: tuple[Element, ...]
+    narrows: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Status:
+    start: date
+    recognized: bool
+    authority: Cite
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Regime:
+    """Lewis's sliding scale as a circuit applies it from `start`."""
+
+    start: date
+    authority: Cite
+    awareness: str  # the least awareness deliberate indifference needs: obvious | actual
+    required: dict  # setting -> deliberation -> culpability
+    employee: str | None
+    narrows: bool
+    note: str | None
+
+    def needed(self, facts: Facts, setting: str) -> str:
+        need = self.required[setting][facts.deliberation]
+        if self.employee and facts.victim_public_employee and setting == "danger":
+            if CULPABILITY_RANK[self.employee] > CULPABILITY_RANK[need]:
+                need = self.employee
+        return need
+
+    def meets(self, facts: Facts, setting: str) -> bool:
+        need = self.needed(facts, setting)
+        if CULPABILITY_RANK[facts.culpability] < CULPABILITY_RANK[need]:
+            return False
+        if facts.culpability == "deliberate_indifference":
+            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness]
+        return True
+
+    def explain(self, facts: Facts, setting: str, met: bool) -> str:
+        vocab = vocabulary()
+        need = self.needed(facts, setting)
+        time = vocab["deliberation"].label_of(facts.deliberation)
+        have = vocab["culpability"].label_of(facts.culpability)
+        need_label = vocab["culpability"].label_of(need)
+        employee = " for a public employee" if need == self.employee and facts.victim_public_employee and setting == "danger" else ""
+        base = f"With {time}, this circuit requires at least {need_label}{employee}; the official's state of mind was {have}."
+        if (not met and CULPABILITY_RANK[facts.culpability] >= CULPABILITY_RANK[need]
+                and facts.culpability == "deliberate_indifference"):
+            knows = vocab["awareness"].label_of(facts.awareness)
+            wanted = "actual knowledge" if self.awareness == "actual" else "a known or obvious risk"
+            return f"Deliberate indifference here needs {wanted}; the official {knows}."
+        return base
+
+
+@dataclass(frozen=True)
+class Consensus:
+    start: date
+    counts: bool
+    authority: Cite
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Circuit:
+    id: str
+    name: str
+    summary: str
+    status: tuple[Status, ...]
+    tests: tuple[Version, ...]
+    special_relationship: tuple[Version, ...]
+    culpability: tuple[Regime, ...]
+    stances: dict
+    consensus: tuple[Consensus, ...]
+    never_established_bar: tuple[date, Cite, str | None] | None
+    source: str = ""
+
+    def recognizes(self, day: date) -> bool:
+        s = in_force(self.status, day)
+        return bool(s and s.recognized)
+
+    def test_on(self, day: date) -> Version:
+        """The test in force on `day`; before the first, the first (for assumed analysis)."""
+        return in_force(self.tests, day) or self.tests[0]
+
+    def regime_on(self, day: date) -> Regime:
+        return in_force(self.culpability, day) or self.culpability[0]
+
+    def sr_on(self, day: date) -> Version:
+        return in_force(self.special_relationship, day) or self.special_relationship[0]
+
+    def danger_test_met(self, facts: Facts, day: date) -> bool:
+        """Whether `facts` meet this circuit's state-created-danger test as it stood on `day`."""
+        regime = self.regime_on(day)
+        return all(e.test(facts, regime)[0] for e in self.test_on(day).elements)
+
+    def counts_consensus(self, day: date) -> bool:
+        c = in_force(self.consensus, day)
+        return bool(c and c.counts)
+
+
+def _level(value: Any) -> str:
+    if value not in CULPABILITY_ORDER:
+        raise ValueError(f"'{value}' is not a culpability level; allowed: {', '.join(CULPABILITY_ORDER)}")
+    return value
+
+
+def _scale(node: Any) -> dict:
+    return check_mapping(node, {d: Field(True, _level) for d in DELIBERATION}, "culpability scale")
+
+
+def _element(node: Any) -> Element:
+    v = check_mapping(node, {
+        "id": Field(True, text), "label": Field(True, text), "rule": Field(True, lambda r: r),
+        "authority": Field(True, _cite), "quote": Field(check=optional_text), "note": Field(check=optional_text),
+    }, "element")
+    if v["id"] in vocabulary():
+        raise DataError([f"{where(node, 'id')}: element id '{v['id']}' collides with a fact id"])
+    return Element(v["id"], v["label"], compile_rule(v["rule"], node), v["rule"], v["authority"],
+                   v.get("quote"), v.get("note"))
+
+
+def _version(node: Any) -> Version:
+    v = check_mapping(node, {
+        "from": Field(True, iso_date), "authority": Field(True, _cite), "elements": Field(True, list_of(_element)),
+        "narrows": Field(check=boolean), "note": Field(check=optional_text),
+    }, "test version")
+    ids = [e.id for e in v["elements"]]
+    if len(set(ids)) != len(ids):
+        raise DataError([f"{where(node, 'elements')}: duplicate element ids {ids}"])
+    return Version(v["from"], v["authority"], tuple(v["elements"]), v.get("narrows", False), v.get("note"))
+
+
+def _status(node: Any) -> Status:
+    v = check_mapping(node, {"from": Field(True, iso_date), "recognized": Field(True, boolean),
+                             "authority": Field(True, _cite), "note": Field(check=optional_text)}, "status")
+    return Status(v["from"], v["recognized"], v["authority"], v.get("note"))
+
+
+def _regime(node: Any) -> Regime:
+    v = check_mapping(node, {
+        "from": Field(True, iso_date), "authority": Field(True, _cite),
+        "awareness": Field(True, one_of("obvious", "actual")),
+        "danger": Field(True, _scale), "custody": Field(True, _scale), "direct": Field(True, _scale),
+        "employee": Field(check=_level), "narrows": Field(check=boolean), "note": Field(check=optional_text),
+    }, "culpability regime")
+    return Regime(v["from"], v["authority"], v["awareness"],
+                  {s: v[s] for s in ("danger", "custody", "direct")}, v.get("employee"),
+                  v.get("narrows", False), v.get("note"))
+
+
+def _consensus(node: Any) -> Consensus:
+    v = check_mapping(node, {"from": Field(True, iso_date), "counts": Field(True, boolean),
+                             "authority": Field(True, _cite), "note": Field(check=optional_text)}, "consensus rule")
+    return Consensus(v["from"], v["counts"], v["authority"], v.get("note"))
+
+
+STANCE_TOPICS = ("promise_to_victim", "assurance_to_assailant", "specific_victim", "public_employees",
+                 "schools", "foster_care", "causation")
+
+
+def _stance(node: Any) -> dict:
+    return check_mapping(node, {"summary": Field(True, text), "authority": Field(check=_cite),
+                                "note": Field(check=optional_text)}, "stance")
+
+
+def _stances(node: Any) -> dict:
+    return check_mapping(node, {t: Field(True, _stance) for t in STANCE_TOPICS}, "stances")
+
+
+def _bar(node: Any) -> tuple:
+    v = check_mapping(node, {"from": Field(True, iso_date), "authority": Field(True, _cite),
+                             "note": Field(check=optional_text)}, "never-established bar")
+    return (v["from"], v["authority"], v.get("note"))
+
+
+def _sorted(items: list, what: str, node: Any) -> tuple:
+    days = [i.start for i in items]
+    if days != sorted(days) or len(set(days)) != len(days):
+        raise DataError([f"{where(node)}: {what} must be in date order with no two on one day"])
+    if not items:
+        raise DataError([f"{where(node)}: {what} needs at least one entry"])
+    return tuple(items)
+
+
+CIRCUIT_FIELDS = {
+    "id": Field(True, one_of(*CIRCUITS)), "name": Field(True, text), "summary": Field(True, text),
+    "state_created_danger": Field(True, lambda v: v), "special_relationship": Field(True, lambda v: v),
+    "culpability": Field(True, lambda v: v), "stances": Field(True, _stances),
+    "qualified_immunity": Field(True, lambda v: v),
+}
+
+
+def load_circuit(path) -> Circuit:
+    raw = load_yaml_file(path)
+    v = check_mapping(raw, CIRCUIT_FIELDS, "circuit file")
+    if v["id"] != path.stem:
+        raise DataError([f"{where(raw, 'id')}: id '{v['id']}' does not match file name {path.name}"])
+    scd = check_mapping(v["state_created_danger"], {"status": Field(True, list_of(_status)),
+                                                    "tests": Field(True, list_of(_version))},
+                        "state_created_danger")
+    qi = check_mapping(v["qualified_immunity"], {"consensus": Field(True, list_of(_consensus)),
+                                                 "never_established_bar": Field(check=_bar)}, "qualified_immunity")
+    return Circuit(
+        id=v["id"], name=v["name"], summary=v["summary"],
+        status=_sorted(scd["status"], "status entries", raw),
+        tests=_sorted(scd["tests"], "test versions", raw),
+        special_relationship=_sorted(list_of(_version)(v["special_relationship"]), "special-relationship versions", raw),
+        culpability=_sorted(list_of(_regime)(v["culpability"]), "culpability regimes", raw),
+        stances=v["stances"], consensus=_sorted(qi["consensus"], "consensus rules", raw),
+        never_established_bar=qi.get("never_established_bar"), source=where(raw),
+    )
+
+
+# --- Supreme Court methodology for qualified immunity --------------------------------
+
+@dataclass(frozen=True)
+class Generality:
+    start: date
+    level: str
+    authority: Cite
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ConsensusSize:
+    start: date
+    circuits: int
+    authority: Cite
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Method:
+    generality: tuple[Generality, ...]
+    consensus_size: tuple[ConsensusSize, ...]
+    obvious_case: tuple[date, Cite, str | None]
+    deshaney: Cite
+    direct_harm: Cite
+    order: tuple[tuple[date, str, Cite], ...]
+
+
+def load_method() -> Method:
+    path = DATA_DIR / "qualified_immunity.yaml"
+    raw = load_yaml_file(path)
+
+    def gen(node):
+        g = check_mapping(node, {"from": Field(True, iso_date), "level": Field(True, one_of("general", "particularized")),
+                                 "authority": Field(True, _cite), "note": Field(check=optional_text)}, "generality")
+        return Generality(g["from"], g["level"], g["authority"], g.get("note"))
+
+    def size(node):
+        s = check_mapping(node, {"from": Field(True, iso_date), "circuits": Field(True, lambda n: int(n)),
+                                 "authority": Field(True, _cite), "note": Field(check=optional_text)}, "consensus size")
+        return ConsensusSize(s["from"], s["circuits"], s["authority"], s.get("note"))
+
+    def order(node):
+        o = check_mapping(node, {"from": Field(True, iso_date), "order": Field(True, one_of("mandatory", "discretionary")),
+                                 "authority": Field(True, _cite), "note": Field(check=optional_text)}, "order")
+        return (o["from"], o["order"], o["authority"])
+
+    v = check_mapping(raw, {
+        "default_generality": Field(True, list_of(gen)), "consensus_size": Field(True, list_of(size)),
+        "obvious_case": Field(True, _bar), "deshaney": Field(True, _cite), "direct_harm": Field(True, _cite),
+        "order": Field(True, list_of(order)),
+    }, "qualified-immunity method")
+    return Method(_sorted(v["default_generality"], "default_generality", raw),
+                  _sorted(v["consensus_size"], "consensus_size", raw), v["obvious_case"], v["deshaney"],
+                  v["direct_harm"], tuple(v["order"]))
+
+
+# --- everything -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Law:
+    circuits: dict
+    precedents: dict
+    method: Method
+    #: (court, act_kind, harm_source) -> precedents holding a violation, by decision date
+    violation_index: dict = field(default_factory=dict)
+
+    def cite(self, c: Cite) -> str:
+        return self.precedents[c.case].cite(c.pin)
+
+
+def _check_references(law: Law) -> None:
+    problems = []
+
+    def need(c: Cite | None, where_: str):
+        if c is not None and c.case not in law.precedents:
+            problems.append(f"{where_}: cites unknown precedent '{c.case}'")
+
+    for circ in law.circuits.values():
+        w = circ.source
+        for s in circ.status:
+            need(s.authority, w)
+        for ver in circ.tests + circ.special_relationship:
+            need(ver.authority, w)
+            for e in ver.elements:
+                need(e.authority, w)
+        for r in circ.culpability:
+            need(r.authority, w)
+        for c in circ.consensus:
+            need(c.authority, w)
+        for st in circ.stances.values():
+            need(st.get("authority"), w)
+        if circ.never_established_bar:
+            need(circ.never_established_bar[1], w)
+    m = law.method
+    for g in m.generality:
+        need(g.authority, "data/qualified_immunity.yaml")
+    for s in m.consensus_size:
+        need(s.authority, "data/qualified_immunity.yaml")
+    for c in (m.obvious_case[1], m.deshaney, m.direct_harm):
+        need(c, "data/qualified_immunity.yaml")
+    for o in m.order:
+        need(o[2], "data/qualified_immunity.yaml")
+    for p in law.precedents.values():
+        if p.facts_raw is not None:
+            try:
+                p.fact_pattern()
+                for op in p.opinions:
+                    p.fact_pattern(op.id)
+            except FactError as exc:
+                problems.extend(f"{p.source}: precedent '{p.id}': {msg}" for msg in exc.problems)
+    if problems:
+        raise DataError(problems)
+
+
+@lru_cache(maxsize=1)
+def law() -> Law:
+    """All the law, loaded and checked once per process."""
+    precedents = load_precedents()
+    problems, circuits = [], {}
+    for cid in CIRCUITS:
+        path = DATA_DIR / "circuits" / f"{cid}.yaml"
+        if not path.exists():
+            problems.append(f"data/circuits/{cid}.yaml: missing")
+            continue
+        try:
+            circuits[cid] = load_circuit(path)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DataError(problems)
+    index: dict = {}
+    for p in sorted(precedents.values(), key=lambda p: p.decided):
+        if p.violation and p.facts_raw is not None and p.court != "scotus":
+            key = (p.court, p.facts_raw.get("act_kind", "none"), p.facts_raw.get("harm_source", "private_violence"))
+            index.setdefault(key, []).append(p)
+    result = Law(circuits, precedents, load_method(), index)
+    _check_references(result)
+    return result

@@ -1,0 +1,146 @@
+"""Small all/any/not rule trees over facts, compiled once into closures.
+
+A rule in a circuit file is one of
+  {fact: NAME, in: [v, ...]}      the fact takes one of these values
+  {fact: NAME, is: v}             the fact takes this value
+  {culpable: SETTING}             the official's state of mind meets what the circuit's
+                                  culpability regime requires in SETTING (danger | custody
+                                  | direct) for the time he had to deliberate (Lewis)
+  {all: [RULE, ...]}, {any: [RULE, ...]}, {not: RULE}
+Evaluating a rule gives (met, leaves): the leaves that decided it, so an element
+can say which fact decided it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .facts import Facts, FactSpec, vocabulary
+from .loading import DataError, where
+
+CULPABILITY_ORDER = ("negligence", "gross_negligence", "deliberate_indifference", "intent_to_harm")
+CULPABILITY_RANK = {v: i for i, v in enumerate(CULPABILITY_ORDER)}
+AWARENESS_RANK = {"none": 0, "obvious": 1, "actual": 2}
+SETTINGS = ("danger", "custody", "direct")
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A test on one fact, or the culpability test; explains itself."""
+
+    kind: str  # "fact" | "culpable"
+    fact: str = ""
+    allowed: frozenset = frozenset()
+    setting: str = ""
+
+    def explain(self, facts: Facts, met: bool, regime: Any = None) -> str:
+        if self.kind == "culpable":
+            return regime.explain(facts, self.setting, met)
+        spec: FactSpec = vocabulary()[self.fact]
+        value = getattr(facts, self.fact)
+        shown = spec.label_of(value)
+        if spec.kind == "flag":
+            return f"{spec.label}: {shown}."
+        if met:
+            return f"{spec.label}: {shown}."
+        wanted = " or ".join(spec.label_of(v) for v in spec.values if v in self.allowed)
+        return f"{spec.label}: {shown}; this element needs {wanted}."
+
+
+Compiled = Callable[[Facts, Any], "tuple[bool, tuple[tuple[Leaf, bool], ...]]"]
+
+
+def compile_rule(node: Any, source_node: Any = None) -> Compiled:
+    """Compile a rule mapping; raise DataError naming file and line on a bad rule."""
+    here = where(node if isinstance(node, dict) else source_node)
+    if not isinstance(node, dict) or len(node) == 0:
+        raise DataError([f"{here}: a rule must be a mapping with fact/culpable/all/any/not"])
+    vocab = vocabulary()
+    keys = set(node)
+    if "fact" in keys:
+        fact = node["fact"]
+        if fact not in vocab or vocab[fact].kind in {"date", "circuit"}:
+            raise DataError([f"{here}: rule names unknown fact '{fact}'"])
+        if keys == {"fact", "in"}:
+            allowed = node["in"]
+            if not isinstance(allowed, list):
+                raise DataError([f"{here}: 'in' needs a list of values"])
+        elif keys == {"fact", "is"}:
+            allowed = [node["is"]]
+        else:
+            raise DataError([f"{here}: a fact rule takes 'in' or 'is', got {sorted(keys)}"])
+        spec = vocab[fact]
+        legal = (True, False) if spec.kind == "flag" else spec.values
+        bad = [v for v in allowed if v not in legal]
+        if bad:
+            raise DataError([f"{here}: values {bad} are not values of '{fact}'; allowed: {', '.join(map(str, legal))}"])
+        leaf = Leaf("fact", fact=fact, allowed=frozenset(allowed))
+        allowed_set = frozenset(allowed)
+
+        def test_fact(facts: Facts, regime: Any, _f=fact, _a=allowed_set, _l=leaf):
+            met = getattr(facts, _f) in _a
+            return met, ((_l, met),)
+
+        return test_fact
+    if keys == {"culpable"}:
+        setting = node["culpable"]
+        if setting not in SETTINGS:
+            raise DataError([f"{here}: culpable takes one of {', '.join(SETTINGS)}, got '{setting}'"])
+        leaf = Leaf("culpable", setting=setting)
+
+        def test_culpable(facts: Facts, regime: Any, _s=setting, _l=leaf):
+            met = regime.meets(facts, _s)
+            return met, ((_l, met),)
+
+        return test_culpable
+    if keys in ({"all"}, {"any"}):
+        op = next(iter(keys))
+        parts = node[op]
+        if not isinstance(parts, list) or not parts:
+            raise DataError([f"{here}: '{op}' needs a non-empty list of rules"])
+        compiled = tuple(compile_rule(p, parts) for p in parts)
+        if op == "all":
+            def test_all(facts: Facts, regime: Any, _c=compiled):
+                leaves = ()
+                for part in _c:
+                    met, why = part(facts, regime)
+                    if not met:
+                        return False, why
+                    leaves += why
+                return True, leaves
+            return test_all
+
+        def test_any(facts: Facts, regime: Any, _c=compiled):
+            failed = ()
+            for part in _c:
+                met, why = part(facts, regime)
+                if met:
+                    return True, why
+                failed += why
+            return False, failed
+        return test_any
+    if keys == {"not"}:
+        inner = compile_rule(node["not"], node)
+
+        def test_not(facts: Facts, regime: Any, _i=inner):
+            met, why = _i(facts, regime)
+            return (not met), tuple((leaf, not m) for leaf, m in why)
+        return test_not
+    raise DataError([f"{here}: unknown rule form {sorted(keys)}; use fact/in, fact/is, culpable, all, any or not"])
+
+
+def rule_facts(node: Any) -> set[str]:
+    """The facts a rule reads (for documentation and tests)."""
+    if not isinstance(node, dict):
+        return set()
+    if "fact" in node:
+        return {node["fact"]}
+    if "culpable" in node:
+        return {"culpability", "deliberation", "awareness", "victim_public_employee"}
+    out: set[str] = set()
+    for key in ("all", "any"):
+        for part in node.get(key, []):
+            out |= rule_facts(part)
+    if "not" in node:
+        out |= rule_facts(node["not"])
+    return out
