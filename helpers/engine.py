@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
-from .immunity import Basis, danger_route
+from .immunity import Basis, custody_route, danger_route
 from .law import Circuit, Law, Regime, Version, in_force, law
 
 
@@ -140,18 +140,12 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
     direct = _direct(f, regime_d, detail, law_)
     violation = sr_met or scd_met or direct.met
     # Prong two, on the conduct date.
-    regime_c = circ.regime_on(c)
-    sr_then = in_force(circ.special_relationship, c)
-    sr_ce = bool(sr_then) and _run(sr_then, f, regime_c, False, law_)[0]
-    direct_ce = f.harm_source == "state_actor" and regime_c.meets(f, "direct")
-    if sr_ce or direct_ce:
-        route = "special_relationship" if sr_ce else "direct_harm"
-        cite = (sr_then.authority if sr_ce else law_.method.direct_harm)
-        basis = Basis(True, route, f.generality, (cite.case,),
-                      "The duty to protect a person the state holds in custody was settled by then." if sr_ce else
+    basis = custody_route(law_, circ, f, detail)
+    if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
+        basis = Basis(True, "direct_harm", f.generality, (law_.method.direct_harm.case,),
                       "Harm inflicted directly by an official with conscience-shocking culpability was "
                       "settled as unconstitutional by then.")
-    else:
+    if basis is None:
         basis = danger_route(law_, circ, f, circ.danger_test_met(f, c), detail)
     ce = basis.established
     if not detail:

@@ -242,3 +242,23 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
     return Basis(False, "none", level, (),
                  "No earlier case binding here held like conduct unconstitutional on facts no stronger "
                  "than these." + extra if detail else "")
+
+
+def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+    """The custodial duty on the conduct date: the forum's own law, or a consensus of others."""
+    c = facts.conduct_date
+    version = circuit.custody_test_met(facts, c)
+    if version is not None:
+        return Basis(True, "special_relationship", facts.generality, (version.authority.case,),
+                     "The duty to protect a person the state holds in this kind of custody was settled "
+                     f"in the {circuit.name} by then." if detail else "")
+    if facts.custody == "none" or not circuit.counts_consensus(facts.decision_date):
+        return None
+    others = [(cid, v) for cid, other in law.circuits.items() if cid != circuit.id
+              for v in [other.custody_test_met(facts, c)] if v is not None]
+    need = consensus_needed(law, facts.decision_date)
+    if len(others) < need:
+        return None
+    return Basis(True, "special_relationship", facts.generality, tuple(v.authority.case for _, v in others),
+                 f"{len(others)} other circuits had held this kind of custody creates a duty to protect: "
+                 f"a consensus of persuasive authority (at least {need} needed)." if detail else "")

@@ -368,6 +368,14 @@ class Circuit:
         regime = self.regime_on(day)
         return all(e.test(facts, regime)[0] for e in self.test_on(day).elements)
 
+    def custody_test_met(self, facts: Facts, day: date) -> Version | None:
+        """The special-relationship version in force on `day`, if `facts` meet it."""
+        version = in_force(self.special_relationship, day)
+        if version is None:
+            return None
+        regime = self.regime_on(day)
+        return version if all(e.test(facts, regime)[0] for e in version.elements) else None
+
     def counts_consensus(self, day: date) -> bool:
         c = in_force(self.consensus, day)
         return bool(c and c.counts)
@@ -550,7 +558,8 @@ class Law:
     circuits: dict
     precedents: dict
     method: Method
-    #: (court, act_kind, harm_source) -> precedents holding a violation, by decision date
+    #: (court, act_kind, harm_source) -> state-created-danger precedents holding a violation,
+    #: by decision date: the cases a court would look to for a danger case on point
     violation_index: dict = field(default_factory=dict)
 
     def cite(self, c: Cite) -> str:
@@ -619,7 +628,8 @@ def law() -> Law:
         raise DataError(problems)
     index: dict = {}
     for p in sorted(precedents.values(), key=lambda p: p.decided):
-        if p.violation and p.facts_raw is not None and p.court != "scotus":
+        if (p.violation and p.facts_raw is not None and p.court != "scotus"
+                and p.theory == "state_created_danger"):
             key = (p.court, p.facts_raw.get("act_kind", "none"), p.facts_raw.get("harm_source", "private_violence"))
             index.setdefault(key, []).append(p)
     result = Law(circuits, precedents, load_method(), index)

@@ -1,0 +1,73 @@
+"""The "load a real case" list: every precedent with a fact pattern, and each opinion's
+version of the facts where the opinions disagree (the Kennedy majority against Judge Bybee).
+
+    >>> from helpers.cases import cases, find_case
+    >>> find_case("kennedy_v_ridgefield_2006:bybee_dissent").label
+    'Kennedy v. City of Ridgefield (9th Cir. 2006) - Bybee, J., dissenting'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .facts import CIRCUIT_ABBREVIATIONS, Facts
+from .law import law
+
+
+@dataclass(frozen=True)
+class Case:
+    """One loadable version of a case's facts, with the analysis options its opinion used."""
+
+    id: str  # precedent id, or "precedent_id:opinion_id" for an opinion's version
+    precedent: str
+    opinion: str | None
+    label: str
+    facts: Facts
+
+
+def short_caption(name: str) -> str:
+    """'Kennedy ex rel. Gorton v. City of Ridgefield' -> 'Kennedy v. City of Ridgefield'."""
+    return re.sub(r"\s+ex rel\.\s+.*?(?=\s+v\.\s)", "", name)
+
+
+def _caption(p) -> str:
+    court = "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "
+    return f"{short_caption(p.name)} ({court}{p.decided.year})"
+
+
+@lru_cache(maxsize=1)
+def cases() -> tuple[Case, ...]:
+    """Every loadable case, by court (the twelve circuits in order, then the Supreme Court) and date."""
+    order = {c: i for i, c in enumerate(CIRCUIT_ABBREVIATIONS)}
+    found: list[Case] = []
+    precedents = sorted(law().precedents.values(), key=lambda p: (order[p.court], p.decided, p.id))
+    for p in precedents:
+        base = p.fact_pattern()
+        if base is None:
+            continue
+        caption = _caption(p)
+        found.append(Case(p.id, p.id, None, caption, base))
+        for op in p.opinions:
+            version = p.fact_pattern(op.id)
+            if version != base:
+                found.append(Case(f"{p.id}:{op.id}", p.id, op.id, f"{caption} - {op.author}", version))
+    seen: dict[str, int] = {}
+    unique = []
+    for c in found:  # two cases with one caption and year get their ids to tell them apart
+        n = seen.get(c.label, 0)
+        seen[c.label] = n + 1
+        unique.append(c if n == 0 else Case(c.id, c.precedent, c.opinion, f"{c.label} [{c.id}]", c.facts))
+    return tuple(unique)
+
+
+def find_case(label_or_id: str) -> Case:
+    """A case by its id ('kennedy_v_ridgefield_2006', '...:bybee_dissent') or its menu label."""
+    for c in cases():
+        if label_or_id in (c.id, c.label):
+            return c
+    wanted = label_or_id.strip().lower()
+    for c in cases():
+        if wanted in (c.id.lower(), c.label.lower()):
+            return c
+    raise KeyError(f"no case {label_or_id!r}; try one of: " + ", ".join(c.id for c in cases()[:5]) + ", ...")
