@@ -175,7 +175,8 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
     c, d = facts.conduct_date, facts.decision_date
     controlling = circuit.recognizes(c)
     bar = circuit.never_established_bar
-    if bar and d >= bar[0] and not controlling and not facts.assume_recognized:
+    # Fisher: even a court assuming the theory for prong one cannot find it clearly established.
+    if bar and d >= bar[0] and not controlling:
         return Basis(False, "none", level, (bar[1].case,),
                      f"The {circuit.name} never adopted the theory, and a right it never established "
                      "cannot be clearly established." if detail else "")
