@@ -599,6 +599,9 @@ def _check_references(law: Law) -> None:
     for o in m.order:
         need(o[2], "data/qualified_immunity.yaml")
     for p in law.precedents.values():
+        for other in p.cited_in:
+            if other not in law.precedents:
+                problems.append(f"{p.source}: precedent '{p.id}' cited_in names unknown precedent '{other}'")
         if p.facts_raw is not None:
             try:
                 p.fact_pattern()
