@@ -1,0 +1,297 @@
+"""The fact panel and the circuit lab: move a fact, watch all twelve circuits answer.
+
+    >>> from helpers.widgets import circuit_lab
+    >>> lab = circuit_lab(case="kennedy_v_ridgefield_2006")
+    >>> lab.set(custody="prison")          # as a student would, by moving a control
+
+One FigureWidget per lab, built once and redrawn in place; a fact change costs one
+`compare`, one (cached) `flips` and a few HTML strings. Loading a case sets every control
+under a hold, so the outputs redraw once.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from . import rendering
+from .cases import cases, find_case
+from .engine import Comparison, Flip, compare, evaluate, flips
+from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, FactSpec, groups, parse_facts, vocabulary
+from .law import law
+
+#: The facts a lab starts from when given no case: nothing but the dates.
+BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
+
+
+@lru_cache(maxsize=512)
+def cached_compare(facts: Facts) -> Comparison:
+    return compare(facts)
+
+
+@lru_cache(maxsize=512)
+def cached_flips(facts: Facts) -> dict[str, list[Flip]]:
+    return flips(facts)
+
+
+def _flips_for(facts: Facts) -> dict[str, list[Flip]]:
+    # Flips do not depend on the forum: key on the facts without it, so choosing a circuit is free.
+    return cached_flips(facts.with_(circuit=None))
+
+
+# --- one control per fact -------------------------------------------------------------------
+
+def _label_html(spec: FactSpec) -> widgets.HTML:
+    return widgets.HTML(f'<b title="{rendering._attr(spec.help)}">{spec.label}</b> '
+                        f'<span class="dsh-muted">{spec.help}</span>')
+
+
+def control_for(spec: FactSpec) -> widgets.ValueWidget:
+    """The widget for one fact: a dropdown of plain-English values, a checkbox, or an ISO date box."""
+    layout = widgets.Layout(width="auto")
+    if spec.kind == "circuit":
+        options = [("(no forum: compare all twelve)", "")] + [(CIRCUIT_NAMES[c], c) for c in CIRCUITS]
+        w = widgets.Dropdown(options=options, value="", layout=layout)
+    elif spec.kind == "date":
+        w = widgets.Text(placeholder="YYYY-MM-DD", continuous_update=False, layout=widgets.Layout(width="12em"))
+    elif spec.kind == "flag":
+        w = widgets.Checkbox(value=bool(spec.default), indent=False, description=spec.label_of(True),
+                             layout=layout)
+    else:
+        w = widgets.Dropdown(options=[(spec.label_of(v), v) for v in spec.values], value=spec.default or spec.values[0],
+                             layout=layout)
+    w.tooltip = spec.help
+    w.add_class(f"deshaney-fact-{spec.id}")
+    return w
+
+
+def widget_value(spec: FactSpec, value: Any) -> Any:
+    """A fact's value as its control holds it (dates as ISO text, no forum as '')."""
+    if spec.kind == "date":
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if spec.kind == "circuit":
+        return value or ""
+    return value
+
+
+class FactPanel(widgets.VBox):
+    """Every fact of the contract, grouped as data/facts.yaml groups them, plus the analysis options.
+
+    `on_facts(callback)` is called with a checked `Facts` once per real change; a bad entry shows
+    a message naming the field and leaves the last good facts in place.
+    """
+
+    def __init__(self, facts: Facts, presentation: bool = False):
+        vocab = vocabulary()
+        self.controls: dict[str, widgets.ValueWidget] = {fid: control_for(spec) for fid, spec in vocab.items()}
+        self.message = widgets.HTML("")
+        self.message.add_class("deshaney-fact-message")
+        self._facts = facts
+        self._holding = False
+        self._callbacks: list = []
+        columns = []
+        for gid, glabel in groups():
+            items = [widgets.HTML(f"<h4 style='margin:6px 0'>{glabel}</h4>")]
+            for fid, spec in vocab.items():
+                if spec.group == gid:
+                    items.append(widgets.VBox([_label_html(spec), self.controls[fid]],
+                                              layout=widgets.Layout(margin="0 0 6px 0")))
+            columns.append(widgets.VBox(items, layout=widgets.Layout(padding="0 8px")))
+        grid = widgets.GridBox(columns, layout=widgets.Layout(
+            grid_template_columns="repeat(auto-fill, minmax(320px, 1fr))" if not presentation
+            else "repeat(auto-fill, minmax(420px, 1fr))"))
+        super().__init__([grid, self.message])
+        self.add_class("deshaney-fact-panel")
+        self._write(facts)
+        for w in self.controls.values():
+            w.observe(self._changed, names="value")
+
+    @property
+    def facts(self) -> Facts:
+        return self._facts
+
+    def on_facts(self, callback) -> None:
+        self._callbacks.append(callback)
+
+    @contextmanager
+    def hold(self):
+        """Set many controls; the outputs redraw once, when the hold ends."""
+        was, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = was
+        if not was:
+            self._changed()
+
+    def _write(self, facts: Facts) -> None:
+        vocab = vocabulary()
+        for fid, w in self.controls.items():
+            w.value = widget_value(vocab[fid], getattr(facts, fid))
+
+    def read(self) -> dict:
+        vocab = vocabulary()
+        raw = {}
+        for fid, w in self.controls.items():
+            value = w.value
+            if vocab[fid].kind == "circuit" and value == "":
+                continue
+            if vocab[fid].kind == "date":
+                value = value.strip()
+            raw[fid] = value
+        return raw
+
+    def check(self, raw: dict) -> Facts | None:
+        """The facts, or None with the problems shown in plain English."""
+        try:
+            facts = parse_facts(raw)
+        except FactError as exc:
+            self.message.value = "".join(f'<div class="dsh-error">{rendering.escape(_plain(p))}</div>'
+                                         for p in exc.problems)
+            return None
+        self.message.value = ""
+        return facts
+
+    def _changed(self, change=None) -> None:
+        if self._holding:
+            return
+        facts = self.check(self.read())
+        if facts is None or facts == self._facts:
+            return
+        self._facts = facts
+        for cb in self._callbacks:
+            cb(facts)
+
+    def set(self, **changes: Any) -> Facts:
+        """Change facts as a student would; unknown fields or values raise FactError before any control moves."""
+        vocab = vocabulary()
+        raw = self._facts.to_dict()
+        raw.update(changes)
+        if raw.get("circuit") in ("", None):
+            raw.pop("circuit", None)
+        checked = parse_facts(raw)
+        with self.hold():
+            self._write(checked)
+        return self._facts
+
+    def replace(self, facts: Facts) -> None:
+        with self.hold():
+            self._write(facts)
+
+
+def _plain(problem: str) -> str:
+    """'conduct_date: value ...' -> 'Date of the conduct (conduct_date): value ...'."""
+    field, _, rest = problem.partition(":")
+    spec = vocabulary().get(field.strip())
+    return f"{spec.label} ({spec.id}):{rest}" if spec else problem
+
+
+def parse_initial(case: str | None, facts: dict | None) -> tuple[Facts, str | None]:
+    """The facts a lab opens with: a case's, then any given facts on top, else a blank pattern."""
+    case_id = None
+    if case:
+        c = find_case(case)
+        base, case_id = c.facts.to_dict(), c.id
+    else:
+        base = dict(BLANK)
+    if facts:
+        base.update(facts)
+    return parse_facts(base), case_id
+
+
+# --- the circuit lab --------------------------------------------------------------------------
+
+class CircuitLab(widgets.VBox):
+    """The fact panel over the twelve circuits: table, chart, flips, and a real case to start from."""
+
+    def __init__(self, facts: Facts, case_id: str | None = None, presentation: bool = False):
+        self.presentation = presentation
+        self.panel = FactPanel(facts, presentation)
+        self.controls = self.panel.controls
+        self.case_menu = widgets.Dropdown(
+            options=[("(choose a real case to load its facts)", "")] + [(c.label, c.id) for c in cases()],
+            value=case_id or "", description="Load a real case:",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="95%"))
+        self.case_menu.add_class("deshaney-case-menu")
+        self.table = widgets.HTML()
+        self.table.add_class("deshaney-circuit-table")
+        comparison = cached_compare(facts)
+        self.figure = go.FigureWidget(rendering.heatmap_figure(comparison, presentation))
+        chart = widgets.Box([self.figure])
+        chart.add_class("deshaney-chart")
+        self.flips_panel = widgets.HTML()
+        self.flips_panel.add_class("deshaney-flips")
+        self.forum_card = widgets.HTML()
+        self.forum_card.add_class("deshaney-forum-card")
+        self.updates = 0  # how many times the outputs were redrawn (tests count these)
+        style = widgets.HTML(rendering.CSS)
+        super().__init__([
+            style, widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.panel,
+            widgets.HTML("<h4>All twelve circuits</h4><span class='dsh-muted'>Hover over an element or an answer "
+                         "for the reason and the authority.</span>"),
+            self.table, self.forum_card, chart, self.flips_panel,
+        ])
+        self.add_class("deshaney-circuit-lab")
+        if presentation:
+            self.add_class("deshaney-presentation")
+        self._render(facts, comparison, figure=False)
+        self.panel.on_facts(self._render)
+        self.case_menu.observe(self._case_chosen, names="value")
+
+    @property
+    def facts(self) -> Facts:
+        return self.panel.facts
+
+    @property
+    def message(self) -> str:
+        return self.panel.message.value
+
+    def set(self, **facts: Any) -> Facts:
+        return self.panel.set(**facts)
+
+    def load_case(self, label_or_id: str) -> Facts:
+        """Fill the panel with a real case's facts (and its opinion's analysis options)."""
+        c = find_case(label_or_id)
+        self.panel.replace(c.facts)
+        if self.case_menu.value != c.id:
+            self.case_menu.unobserve(self._case_chosen, names="value")
+            try:
+                self.case_menu.value = c.id
+            finally:
+                self.case_menu.observe(self._case_chosen, names="value")
+        return self.facts
+
+    def _case_chosen(self, change) -> None:
+        if change["new"]:
+            self.load_case(change["new"])
+
+    def _render(self, facts: Facts, comparison: Comparison | None = None, figure: bool = True) -> None:
+        comparison = comparison or cached_compare(facts)
+        forum = facts.circuit
+        self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
+        if figure:
+            rendering.update_heatmap(self.figure, comparison)
+        self.flips_panel.value = rendering.flips_html(_flips_for(facts), forum)
+        self.forum_card.value = (rendering.answer_card_html(comparison[forum], style=False, law=law())
+                                 if forum else "<p class='dsh-muted'>Choose a circuit (the forum) above to see "
+                                               "its answer in full.</p>")
+        self.updates += 1
+
+
+def circuit_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False) -> CircuitLab:
+    """The full fact panel and all twelve circuits; start from a real case, facts, or both."""
+    start, case_id = parse_initial(case, facts)
+    return CircuitLab(start, case_id if not facts else None, presentation)
+
+
+def answer_card(facts: dict, circuit: str) -> widgets.HTML:
+    """A static summary of one circuit's answer (both prongs, every element)."""
+    raw = dict(facts)
+    raw["circuit"] = circuit
+    html = widgets.HTML(rendering.answer_card_html(evaluate(raw), law=law()))
+    html.add_class("deshaney-answer-card")
+    return html

@@ -1,0 +1,60 @@
+"""The "load a real case" list: every precedent with a fact pattern, and every opinion's
+version of the facts where the opinions disagree."""
+from __future__ import annotations
+
+import pytest
+
+from helpers.cases import cases, find_case, short_caption
+from helpers.law import law
+
+
+def test_every_precedent_with_a_fact_pattern_is_listed():
+    listed = {c.precedent for c in cases() if c.opinion is None}
+    expected = {p.id for p in law().precedents.values() if p.fact_pattern() is not None}
+    assert listed == expected
+
+
+def test_every_disagreeing_opinion_has_its_own_version():
+    listed = {(c.precedent, c.opinion) for c in cases() if c.opinion}
+    for p in law().precedents.values():
+        base = p.fact_pattern()
+        for op in p.opinions:
+            if base is not None and p.fact_pattern(op.id) != base:
+                assert (p.id, op.id) in listed
+            else:
+                assert (p.id, op.id) not in listed
+
+
+def test_labels_are_unique_and_ids_are_unique():
+    assert len({c.label for c in cases()}) == len(cases())
+    assert len({c.id for c in cases()}) == len(cases())
+
+
+@pytest.mark.parametrize("key,label,generality", [
+    ("kennedy_v_ridgefield_2006", "Kennedy v. City of Ridgefield (9th Cir. 2006)", "general"),
+    ("kennedy_v_ridgefield_2006:bybee_dissent",
+     "Kennedy v. City of Ridgefield (9th Cir. 2006) - Bybee, J., dissenting", "particularized"),
+    ("mcclendon_v_city_of_columbia_2002:parker_dissent",
+     "McClendon v. City of Columbia (5th Cir. 2002) - Parker, J., dissenting", "general"),
+])
+def test_known_labels_and_their_options(key, label, generality):
+    c = find_case(key)
+    assert c.label == label
+    assert find_case(label) is c
+    assert c.facts.generality == generality
+
+
+def test_opinion_version_carries_the_opinions_facts():
+    bybee = find_case("kennedy_v_ridgefield_2006:bybee_dissent").facts
+    assert bybee.danger_effect == "none" and bybee.culpability == "negligence"
+    assert bybee.circuit == "ca9" and bybee.conduct_date.isoformat() == "1998-09-24"
+
+
+def test_unknown_case_is_a_clear_error():
+    with pytest.raises(KeyError, match="no case"):
+        find_case("roe_v_nobody_1999")
+
+
+def test_short_caption_drops_ex_rel():
+    assert short_caption("Kennedy ex rel. Gorton v. City of Ridgefield") == "Kennedy v. City of Ridgefield"
+    assert short_caption("Wood v. Ostrander") == "Wood v. Ostrander"

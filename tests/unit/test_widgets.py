@@ -1,0 +1,212 @@
+"""The circuit lab driven headless: move a control, and the table, the chart and the flips
+panel must say exactly what compare() and flips() say for the new facts."""
+from __future__ import annotations
+
+import re
+from html import escape
+from datetime import date
+
+import pytest
+
+from helpers import compare, flips
+from helpers.cases import cases, find_case
+from helpers.facts import VARIABLE_FACTS, vocabulary
+from helpers.rendering import NO, YES, heatmap_data
+from helpers.widgets import answer_card, circuit_lab
+
+KENNEDY = "kennedy_v_ridgefield_2006"
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return circuit_lab(case=KENNEDY)
+
+
+def row(html: str, circuit: str) -> str:
+    m = re.search(rf'<tr data-circuit="{circuit}"[^>]*>(.*?)</tr>', html)
+    assert m, f"no row for {circuit}"
+    return m.group(1)
+
+
+def cell(html: str, circuit: str, field: str) -> str:
+    m = re.search(rf'<td data-field="{field}"[^>]*>(.*?)</td>', row(html, circuit))
+    assert m, f"no {field} cell for {circuit}"
+    return m.group(1)
+
+
+def assert_outputs_match(lab) -> None:
+    """Every output agrees with the engine on the lab's current facts."""
+    comparison = compare(lab.facts)
+    for a in comparison.results:
+        v = cell(lab.table.value, a.circuit, "violation")
+        q = cell(lab.table.value, a.circuit, "qualified_immunity")
+        assert v == (f"{YES} violation" if a.violation else f"{NO} no violation")
+        assert q == (f"{NO} immunity granted" if a.qualified_immunity else f"{YES} immunity denied")
+        for _, e in a.elements():
+            assert f'data-element="{e.id}"' in row(lab.table.value, a.circuit)
+    heat = lab.figure.data[0]
+    assert [list(r) for r in heat.z] == heatmap_data(comparison)["z"]
+    expected = flips(lab.facts.with_(circuit=None))
+    for cid, found in expected.items():
+        block = re.search(rf'<details data-circuit="{cid}"[^>]*>(.*?)</details>', lab.flips_panel.value).group(1)
+        assert block.count("<li") == len(found)
+        for fl in found:
+            assert escape(fl.text) in block
+
+
+def test_lab_has_a_control_for_every_fact_and_the_test_classes(lab):
+    assert set(lab.controls) == set(vocabulary())
+    for fid, w in lab.controls.items():
+        assert f"deshaney-fact-{fid}" in w._dom_classes
+    assert "deshaney-circuit-lab" in lab._dom_classes
+    assert "deshaney-circuit-table" in lab.table._dom_classes
+    assert "deshaney-flips" in lab.flips_panel._dom_classes
+    assert "deshaney-case-menu" in lab.case_menu._dom_classes
+    assert any("deshaney-chart" in getattr(c, "_dom_classes", ()) for c in lab.children)
+    assert_outputs_match(lab)
+
+
+def one_step_changes():
+    """Every other value of every fact a student can move, from Kennedy's facts."""
+    base = find_case(KENNEDY).facts
+    vocab = vocabulary()
+    out = []
+    for fid in VARIABLE_FACTS:
+        spec = vocab[fid]
+        for v in ((True, False) if spec.kind == "flag" else spec.values):
+            if v != getattr(base, fid) and not (fid == "act_kind" and v == "signalled_impunity"):
+                out.append((fid, v))
+    return out
+
+
+@pytest.mark.parametrize("fact,value", one_step_changes())
+def test_moving_a_control_redraws_every_output_as_the_engine_says(lab, fact, value):
+    lab.load_case(KENNEDY)
+    before = (lab.table.value, lab.updates)
+    lab.controls[fact].value = value
+    assert getattr(lab.facts, fact) == value
+    assert lab.updates == before[1] + 1, "one redraw per change"
+    assert_outputs_match(lab)
+    if compare(lab.facts).to_dict() != compare(find_case(KENNEDY).facts).to_dict():
+        assert lab.table.value != before[0]
+
+
+@pytest.mark.parametrize("fact,value,circuit,field,text", [
+    ("custody", "prison", "ca5", "violation", f"{YES} violation"),
+    ("culpability", "negligence", "ca9", "qualified_immunity", f"{NO} immunity granted"),
+    ("act_kind", "none", "ca9", "violation", f"{NO} no violation"),
+])
+def test_known_answers_after_a_change(lab, fact, value, circuit, field, text):
+    lab.load_case(KENNEDY)
+    lab.controls[fact].value = value
+    assert cell(lab.table.value, circuit, field) == text
+
+
+def test_set_changes_facts_like_a_student(lab):
+    lab.load_case(KENNEDY)
+    n = lab.updates
+    lab.set(custody="prison", culpability="intent_to_harm")
+    assert lab.controls["custody"].value == "prison"
+    assert lab.facts.culpability == "intent_to_harm"
+    assert lab.updates == n + 1
+    assert_outputs_match(lab)
+
+
+def test_no_redraw_when_nothing_changed(lab):
+    lab.load_case(KENNEDY)
+    n = lab.updates
+    lab.set(custody=lab.facts.custody)
+    lab.controls["awareness"].value = lab.facts.awareness
+    assert lab.updates == n
+
+
+def test_choosing_the_forum_highlights_its_row_and_card(lab):
+    lab.load_case(KENNEDY)
+    lab.set(circuit="2d")
+    assert '<tr data-circuit="ca2" class="dsh-forum">' in lab.table.value
+    assert 'data-circuit="ca2"' in lab.forum_card.value
+    lab.controls["circuit"].value = ""
+    assert lab.facts.circuit is None
+    assert "dsh-forum" not in lab.table.value
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
+def test_loading_a_case_fills_every_control_once(lab, case):
+    lab.load_case(KENNEDY if case.id != KENNEDY else "wood_v_ostrander_1989")
+    n = lab.updates
+    lab.load_case(case.label)
+    assert lab.facts == case.facts
+    vocab = vocabulary()
+    for fid, w in lab.controls.items():
+        value = getattr(case.facts, fid)
+        expected = value.isoformat() if isinstance(value, date) else (value or "" if fid == "circuit" else value)
+        assert w.value == expected, fid
+    assert lab.case_menu.value == case.id
+    assert lab.updates == n + 1
+    assert lab.message == ""
+
+
+def test_the_case_menu_loads_a_case(lab):
+    lab.load_case(KENNEDY)
+    lab.case_menu.value = f"{KENNEDY}:bybee_dissent"
+    assert lab.facts == find_case(f"{KENNEDY}:bybee_dissent").facts
+    assert lab.facts.generality == "particularized"
+    assert_outputs_match(lab)
+
+
+@pytest.mark.parametrize("field,bad,words", [
+    ("conduct_date", "1998-13-01", "Date of the conduct"),
+    ("conduct_date", "September 1998", "Date of the conduct"),
+    ("decision_date", "", "Date of decision"),
+    ("decision_date", "1990-01-01", "before the conduct_date"),
+])
+def test_bad_date_shows_a_message_and_keeps_the_last_answer(lab, field, bad, words):
+    lab.load_case(KENNEDY)
+    good, table = lab.facts, lab.table.value
+    lab.controls[field].value = bad  # no exception
+    assert words in lab.message
+    assert "Traceback" not in lab.message
+    assert lab.facts == good and lab.table.value == table
+    lab.controls[field].value = getattr(good, field).isoformat()
+    assert lab.message == ""
+
+
+def test_signalled_impunity_without_assurance_is_explained(lab):
+    lab.load_case(KENNEDY)
+    lab.controls["act_kind"].value = "signalled_impunity"
+    assert "assurance_to_assailant" in lab.message
+    lab.controls["assurance_to_assailant"].value = "implicit"
+    assert lab.message == ""
+    assert lab.facts.act_kind == "signalled_impunity"
+
+
+def test_set_rejects_a_bad_value_before_moving_anything(lab):
+    from helpers import FactError
+    lab.load_case(KENNEDY)
+    with pytest.raises(FactError, match="custody"):
+        lab.set(custody="dungeon")
+    assert lab.facts == find_case(KENNEDY).facts
+
+
+def test_one_figure_widget_per_lab_updated_in_place(lab):
+    fig = lab.figure
+    lab.load_case(KENNEDY)
+    lab.set(custody="prison")
+    assert lab.figure is fig and len(fig.data) == 1
+
+
+def test_lab_from_facts_and_presentation_mode():
+    lab = circuit_lab(facts={"conduct_date": "2010-01-01", "decision_date": "2012-01-01", "custody": "prison",
+                             "culpability": "deliberate_indifference", "awareness": "actual"},
+                      presentation=True)
+    assert "deshaney-presentation" in lab._dom_classes
+    assert lab.facts.custody == "prison"
+    assert_outputs_match(lab)
+
+
+def test_answer_card_summarises_one_circuit():
+    facts = find_case(KENNEDY).facts.to_dict()
+    card = answer_card(facts, "9th")
+    assert "Ninth Circuit" in card.value
+    assert f"{YES} violation" in card.value and f"{YES} immunity denied" in card.value
+    assert "Wood v. Ostrander" in card.value
