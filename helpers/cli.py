@@ -55,11 +55,41 @@ def _check_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_report(args: argparse.Namespace) -> int:
+    """What the data marks as simplified (interpretive notes) or not fully verified."""
+    from .law import law
+
+    lw = law()
+    print("# Precedents not verified against an opinion's text or caption\n")
+    for level in ("summary", "memory"):
+        rows = sorted((p for p in lw.precedents.values() if p.verification == level), key=lambda p: (p.court, p.decided))
+        print(f"## {level} ({len(rows)})")
+        for p in rows:
+            print(f"- {p.cite()} [{p.id}]")
+        print()
+    print("# Interpretive notes beside the rules\n")
+    for circuit in lw.circuits.values():
+        notes = []
+        for group in (circuit.status, circuit.tests, circuit.special_relationship, circuit.culpability, circuit.consensus):
+            for entry in group:
+                if entry.note and "nterpretive" in entry.note:
+                    notes.append(entry.note)
+                for e in getattr(entry, "elements", ()):
+                    if e.note and "nterpretive" in e.note:
+                        notes.append(f"{e.id}: {e.note}")
+        print(f"## {circuit.id} ({len(notes)})")
+        for n in dict.fromkeys(notes):
+            print(f"- {' '.join(n.split())}")
+        print()
+    return 0
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], int] | None]] = {
     "evaluate": ("answer one circuit for a fact pattern (JSON or YAML; - for stdin)", _engine_command("evaluate")),
     "compare": ("answer every circuit, ca1 to cadc", _engine_command("compare")),
     "flips": ("for each circuit, the single fact changes that change the answer", _engine_command("flips")),
     "check-data": ("load and check every data file", _check_data),
+    "data-report": ("list what the data marks as simplified or unverified", _data_report),
 }
 
 
