@@ -1,0 +1,902 @@
+"""Self-grading exercises: the banks, their check, pure grading, and the widgets.
+
+A bank is `lessons/<lesson>/exercises.yaml` (copy `lessons/TEMPLATE.yaml`). Types:
+- `multiple_choice`: the author writes the choices, marks the right one(s), and gives
+  feedback for every choice;
+- `element_check`, `which_circuits`, `clearly_established_on`: the author writes only the
+  facts (or names a case or hypothetical); the engine computes the key, and an optional
+  `expect` lets `check-lessons` confirm the author and the engine agree;
+- `short_answer`: free text, compared as a salted hash of the normalised answer.
+
+    >>> bank = load_lesson("01_deshaney")
+    >>> grade(bank["why_joshua_lost"], "b").correct
+    >>> exercise_set("01_deshaney")          # the widget, in a notebook
+
+Nothing a student types is evaluated: answers are compared with choice ids or hashes.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .engine import compare, evaluate
+from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
+from .facts import _plain  # YAML's located mappings to plain dicts
+from .loading import DataError, Field, boolean, check_mapping, load_yaml_file, one_of, text, where
+from .law import law
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+TEMPLATE = LESSONS_DIR / "TEMPLATE.yaml"
+BANK_FILE = "exercises.yaml"
+HYPOTHETICALS_FILE = "hypotheticals.yaml"
+GUIDE_FILE = "guide.md"
+
+TYPES = ("multiple_choice", "element_check", "which_circuits", "clearly_established_on", "short_answer")
+ENGINE_TYPES = ("element_check", "which_circuits", "clearly_established_on")
+THEORIES = ("state_created_danger", "special_relationship", "direct_harm")
+ASKS = ("violation", "clearly_established", "immunity_denied")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+# Keys each type may use, beyond id, type, prompt, title and explanation.
+_TYPE_KEYS = {
+    "multiple_choice": {"select", "choices"},
+    "element_check": {"facts", "case", "opinion", "hypothetical", "changes", "theory", "expect"},
+    "which_circuits": {"facts", "case", "opinion", "hypothetical", "changes", "ask", "circuits", "expect"},
+    "clearly_established_on": {"facts", "case", "opinion", "hypothetical", "changes", "expect"},
+    "short_answer": {"accept", "accept_sha256"},
+}
+_COMMON_KEYS = {"id", "type", "prompt", "title", "explanation"}
+
+
+# --- the model -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    lesson: str
+    type: str
+    prompt: str
+    choices: tuple[Choice, ...]
+    select: str  # one | many | text
+    explanation: str | None = None
+    title: str | None = None
+    facts: Facts | None = None
+    source: str = ""
+    accept_hashes: frozenset = field(default_factory=frozenset)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The ids of the right choices (empty for short answers)."""
+        return tuple(c.id for c in self.choices if c.correct)
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class Bank:
+    lesson: str
+    title: str
+    exercises: tuple[Exercise, ...]
+    source: str
+    intro: str | None = None
+
+    def __getitem__(self, exercise_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        raise KeyError(exercise_id)
+
+    def __len__(self) -> int:
+        return len(self.exercises)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    message: str
+    answered: bool = True
+
+
+@dataclass(frozen=True)
+class Hypothetical:
+    id: str
+    title: str
+    story: str
+    facts: dict
+    questions: tuple[str, ...]
+    source: str
+
+
+# --- grading (pure) ----------------------------------------------------------------------
+
+def normalise_text(value: str) -> str:
+    """Case, accents, punctuation and spacing do not matter: 'Pinder v. Johnson' == 'pinder v johnson'."""
+    s = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", " ", s.lower())
+    return " ".join(s.split())
+
+
+def answer_hash(lesson: str, exercise_id: str, answer: str) -> str:
+    """The salted hash a short answer is compared by (`python -m helpers hash-answer`)."""
+    salt = f"deshaney-workbook:{lesson}:{exercise_id}"
+    return hashlib.sha256(f"{salt}\x00{normalise_text(answer)}".encode()).hexdigest()
+
+
+def _choice_id(exercise: Exercise, value: Any) -> str | None:
+    if exercise.type == "clearly_established_on":
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, str) and normalise_text(value) in {"yes", "y", "true"}:
+            return "yes"
+        if isinstance(value, str) and normalise_text(value) in {"no", "n", "false"}:
+            return "no"
+    if exercise.type == "which_circuits":
+        cid = circuit_id(value)
+        if cid is not None:
+            return cid
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    if exercise.choice(s) or exercise.choice(s.lower()):
+        return s if exercise.choice(s) else s.lower()
+    by_text = {normalise_text(c.text): c.id for c in exercise.choices}
+    return by_text.get(normalise_text(s))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def grade(exercise: Exercise, answer: Any) -> Feedback:
+    """Grade one answer: a choice id (or its text) for one-answer questions, a collection of
+    ids for tick-all-that-apply, a string for short answers. Never runs the answer."""
+    if exercise.select == "text":
+        if not isinstance(answer, str) or not normalise_text(answer):
+            return Feedback(False, "Type an answer, then press Check.", answered=False)
+        if answer_hash(exercise.lesson, exercise.id, answer) in exercise.accept_hashes:
+            return Feedback(True, _join("Right.", exercise.explanation))
+        return Feedback(False, "Not quite. Check the spelling, or try the short name a lawyer would use.")
+
+    if exercise.select == "one":
+        if isinstance(answer, (list, tuple, set, frozenset)) and len(answer) == 1:
+            answer = next(iter(answer))
+        if answer is None or answer == "":
+            return Feedback(False, "Choose an answer, then press Check.", answered=False)
+        cid = _choice_id(exercise, answer)
+        if cid is None:
+            return Feedback(False, f"'{answer}' is not one of the choices.", answered=False)
+        chosen = exercise.choice(cid)
+        assert chosen is not None
+        if chosen.correct:
+            return Feedback(True, _join(f"Right. {chosen.feedback}", exercise.explanation))
+        return Feedback(False, f"Not quite. {chosen.feedback}")
+
+    # select == "many": the set ticked must equal the key (an empty set is an answer: "none").
+    if answer is None:
+        return Feedback(False, "Tick the answers that apply (or none), then press Check.", answered=False)
+    values = [answer] if isinstance(answer, (str, bool)) else list(answer)
+    ids, unknown = [], []
+    for v in values:
+        cid = _choice_id(exercise, v)
+        (ids if cid else unknown).append(cid or v)
+    if unknown:
+        return Feedback(False, f"Not among the choices: {', '.join(map(str, unknown))}.", answered=False)
+    ticked, key = set(ids), set(exercise.key)
+    if ticked == key:
+        return Feedback(True, _join("Right.", exercise.explanation))
+    lines = ["Not quite."]
+    for c in exercise.choices:
+        if c.id in ticked and not c.correct:
+            lines.append(f"- You ticked {c.text}, but: {c.feedback}")
+    missed = len(key - ticked)
+    if missed:
+        lines.append(f"- {_plural(missed, 'more choice')} should be ticked.")
+    return Feedback(False, "\n".join(lines))
+
+
+def _join(*parts: str | None) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+# --- loading and checking a bank ---------------------------------------------------------
+
+def _exercise_id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError(f"'{value}' is not a stable id: use lower-case letters, digits and underscores, "
+                         "starting with a letter (e.g. why_joshua_lost)")
+    return value
+
+
+def _sha(value: Any) -> str:
+    if not isinstance(value, str) or not _SHA.match(value):
+        raise ValueError(f"'{value}' is not a SHA-256 hex digest (make one with python -m helpers hash-answer)")
+    return value
+
+
+def _list(value: Any) -> list:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _mapping(value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of facts, got {type(value).__name__}")
+    return value
+
+
+def _texts(value: Any) -> list[str]:
+    return [text(v) for v in _list(value)]
+
+
+_FIELDS = {
+    "id": Field(True, _exercise_id),
+    "type": Field(True, one_of(*TYPES)),
+    "prompt": Field(True, text),
+    "title": Field(False, text),
+    "explanation": Field(False, text),
+    "select": Field(False, one_of("one", "many")),
+    "choices": Field(False, _list),
+    "facts": Field(False, _mapping),
+    "case": Field(False, text),
+    "opinion": Field(False, text),
+    "hypothetical": Field(False, text),
+    "changes": Field(False, _mapping),
+    "theory": Field(False, one_of(*THEORIES)),
+    "ask": Field(False, one_of(*ASKS)),
+    "circuits": Field(False, _list),
+    "expect": Field(False, None),
+    "accept": Field(False, _texts),
+    "accept_sha256": Field(False, lambda v: [_sha(x) for x in _list(v)]),
+}
+_CHOICE_FIELDS = {
+    "text": Field(True, text),
+    "correct": Field(False, boolean),
+    "feedback": Field(True, text),
+}
+_BANK_FIELDS = {
+    "lesson": Field(True, _exercise_id),
+    "title": Field(True, text),
+    "intro": Field(False, text),
+    "exercises": Field(True, _list),
+}
+_HYPO_FIELDS = {
+    "id": Field(True, _exercise_id),
+    "title": Field(True, text),
+    "story": Field(True, text),
+    "facts": Field(True, _mapping),
+    "questions": Field(False, _texts),
+}
+
+
+def load_hypotheticals(lesson_or_path: str | Path = "07_capstone") -> dict[str, Hypothetical]:
+    """The hypotheticals of a lesson folder (or file), checked: facts valid, ids unique."""
+    path = Path(lesson_or_path)
+    if not path.suffix:
+        path = (path if path.is_dir() else LESSONS_DIR / str(lesson_or_path)) / HYPOTHETICALS_FILE
+    return _load_hypotheticals(path.resolve())
+
+
+@lru_cache(maxsize=16)
+def _load_hypotheticals(path: Path) -> dict[str, Hypothetical]:
+    if not path.is_file():
+        raise DataError([f"{path}: no such file"])
+    raw = load_yaml_file(path)
+    top = check_mapping(raw, {"hypotheticals": Field(True, _list)}, "a hypotheticals file")
+    out: dict[str, Hypothetical] = {}
+    problems: list[str] = []
+    for node in top["hypotheticals"]:
+        try:
+            h = check_mapping(node, _HYPO_FIELDS, "a hypothetical")
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        if h["id"] in out:
+            problems.append(f"{where(node, 'id')}: duplicate hypothetical id '{h['id']}' (first at {out[h['id']].source})")
+            continue
+        facts = _plain(h["facts"])
+        try:
+            parse_facts(facts)
+        except FactError as exc:
+            problems.extend(f"{where(node, 'facts')}: hypothetical '{h['id']}': {p}" for p in exc.problems)
+            continue
+        out[h["id"]] = Hypothetical(h["id"], h["title"], h["story"], facts, tuple(h.get("questions", ())),
+                                    where(node))
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def hypothetical_facts(hypothetical_id: str, lesson: str = "07_capstone") -> dict:
+    """A capstone hypothetical's facts, as a dict ready for the widgets or the engine."""
+    return dict(load_hypotheticals(lesson)[hypothetical_id].facts)
+
+
+def _facts_for(node: dict, ex: dict, folder: Path, need_circuit: bool) -> Facts:
+    sources = [k for k in ("facts", "case", "hypothetical") if k in ex]
+    if len(sources) != 1:
+        raise DataError([f"{where(node)}: exercise '{ex['id']}' needs exactly one of facts, case or "
+                         f"hypothetical (found {', '.join(sources) or 'none'})"])
+    src = sources[0]
+    if "opinion" in ex and src != "case":
+        raise DataError([f"{where(node, 'opinion')}: 'opinion' goes with 'case'"])
+    if src == "facts":
+        raw = _plain(ex["facts"])
+    elif src == "case":
+        p = law().precedents.get(ex["case"])
+        if p is None:
+            raise DataError([f"{where(node, 'case')}: unknown case '{ex['case']}'; use a precedent id from "
+                             "data/precedents/ (e.g. kennedy_v_ridgefield_2006)"])
+        opinion = ex.get("opinion")
+        if opinion is not None and opinion not in {o.id for o in p.opinions}:
+            have = ", ".join(o.id for o in p.opinions) or "none encoded"
+            raise DataError([f"{where(node, 'opinion')}: {p.short_name} has no opinion '{opinion}'; opinions: {have}"])
+        fp = p.fact_pattern(opinion)
+        if fp is None:
+            raise DataError([f"{where(node, 'case')}: {p.short_name} has no encoded fact pattern; write 'facts' instead"])
+        raw = fp.to_dict()
+    else:
+        hyps = _load_hypotheticals((folder / HYPOTHETICALS_FILE).resolve())
+        if ex["hypothetical"] not in hyps:
+            raise DataError([f"{where(node, 'hypothetical')}: no hypothetical '{ex['hypothetical']}' in "
+                             f"{folder / HYPOTHETICALS_FILE}; ids: {', '.join(hyps)}"])
+        raw = dict(hyps[ex["hypothetical"]].facts)
+    raw.update(_plain(ex.get("changes") or {}))
+    try:
+        return parse_facts(raw, need_circuit=need_circuit)
+    except FactError as exc:
+        key = "changes" if "changes" in ex else src
+        raise DataError([f"{where(node, key)}: exercise '{ex['id']}': {p}" for p in exc.problems]) from None
+
+
+def _cite_all(ids: Iterable[str]) -> str:
+    precedents = law().precedents
+    return "; ".join(precedents[i].cite() for i in ids if i in precedents)
+
+
+def _engine_choices(kind: str, facts: Facts, ex: dict, node: dict) -> tuple[Choice, ...]:
+    """The key, computed by the engine: never typed by the author."""
+    if kind == "element_check":
+        answer = evaluate(facts)
+        theory = getattr(answer, ex.get("theory", "state_created_danger"))
+        return tuple(Choice(e.id, e.label, e.met, f"{'met' if e.met else 'not met'}. {e.why} ({e.authority})")
+                     for e in theory.elements)
+    if kind == "clearly_established_on":
+        answer = evaluate(facts)
+        basis = answer.clearly_established_basis
+        why = basis.why + (f" It rests on {_cite_all(basis.precedents)}." if basis.precedents else "")
+        ce = answer.clearly_established
+        return (Choice("yes", "Yes, clearly established", ce, why),
+                Choice("no", "No, not clearly established", not ce, why))
+    # which_circuits
+    wanted = CIRCUITS
+    if "circuits" in ex:
+        wanted, bad = [], []
+        for value in ex["circuits"]:
+            cid = circuit_id(value)
+            (wanted.append(cid) if cid in CIRCUITS else bad.append(value))
+        if bad:
+            raise DataError([f"{where(node, 'circuits')}: not circuits: {', '.join(map(str, bad))}; "
+                             "allowed: ca1 ... ca11, cadc (or 1st, 9th, D.C.)"])
+    comparison = compare(facts)
+    ask = ex.get("ask", "violation")
+    out = []
+    for cid in wanted:
+        a = comparison[cid]
+        if ask == "violation":
+            yes, why = a.violation, ("a violation. " if a.violation else "no violation. ") + a.baseline
+        elif ask == "clearly_established":
+            yes, why = a.clearly_established, a.clearly_established_basis.why
+        else:
+            yes = not a.qualified_immunity
+            why = ("immunity denied: a violation, clearly established on the conduct date." if yes else
+                   "immunity granted: " + ("no violation on these facts. " if not a.violation else "") +
+                   ("" if a.clearly_established else a.clearly_established_basis.why))
+        out.append(Choice(cid, CIRCUIT_NAMES[cid], yes, f"{CIRCUIT_NAMES[cid]}: {why}"))
+    return tuple(out)
+
+
+def _check_expect(kind: str, ex: dict, node: dict, choices: tuple[Choice, ...]) -> list[str]:
+    """Does the author's `expect` agree with the engine's key?"""
+    expect, at, name = ex["expect"], where(node, "expect"), f"exercise '{ex['id']}'"
+    key = {c.id for c in choices if c.correct}
+    if kind == "clearly_established_on":
+        if not isinstance(expect, bool):
+            return [f"{at}: {name}: expect must be true or false, not {expect!r}"]
+        if expect != ("yes" in key):
+            return [f"{at}: {name}: expect says {'' if expect else 'not '}clearly established, but the engine "
+                    f"says {'' if 'yes' in key else 'not '}clearly established: {choices[0].feedback}"]
+        return []
+    if not isinstance(expect, list):
+        return [f"{at}: {name}: expect must be a list ({'element ids' if kind == 'element_check' else 'circuits'})"]
+    if kind == "which_circuits":
+        ids = [circuit_id(v) for v in expect]
+        bad = [v for v, c in zip(expect, ids) if c not in {ch.id for ch in choices}]
+        if bad:
+            return [f"{at}: {name}: not among this exercise's circuits: {', '.join(map(str, bad))}"]
+        what = "circuits"
+    else:
+        ids = list(expect)
+        bad = [v for v in ids if v not in {ch.id for ch in choices}]
+        if bad:
+            return [f"{at}: {name}: unknown element ids {', '.join(map(str, bad))}; this test's elements: "
+                    f"{', '.join(ch.id for ch in choices)}"]
+        what = "elements met"
+    if set(ids) != key:
+        order = [c.id for c in choices]
+        return [f"{at}: {name}: expect lists {what} [{', '.join(sorted(set(ids), key=order.index))}] but the engine "
+                f"computes [{', '.join(c.id for c in choices if c.correct)}]. Change the facts or the expect."]
+    return []
+
+
+def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
+    ex = check_mapping(node, _FIELDS, "an exercise")
+    kind = ex["type"]
+    stray = [k for k in ex if k not in _COMMON_KEYS | _TYPE_KEYS[kind]]
+    if stray:
+        raise DataError([f"{where(node, k)}: key '{k}' is not used by a {kind} exercise; it may use: "
+                         f"{', '.join(sorted(_COMMON_KEYS | _TYPE_KEYS[kind]))}" for k in stray])
+    common = dict(id=ex["id"], lesson=lesson, type=kind, prompt=ex["prompt"], explanation=ex.get("explanation"),
+                  title=ex.get("title"), source=where(node))
+    if kind != "multiple_choice" and "explanation" not in ex:
+        raise DataError([f"{where(node)}: exercise '{ex['id']}' needs an 'explanation' (the feedback shown "
+                         "with a right answer)"])
+    if kind == "multiple_choice":
+        if "choices" not in ex:
+            raise DataError([f"{where(node)}: exercise '{ex['id']}' needs 'choices'"])
+        choices, problems = [], []
+        for i, cnode in enumerate(ex["choices"]):
+            try:
+                c = check_mapping(cnode, _CHOICE_FIELDS, f"a choice of exercise '{ex['id']}'")
+            except DataError as exc:
+                problems.extend(exc.problems)
+                continue
+            choices.append(Choice(chr(ord("a") + i), c["text"], c.get("correct", False), c["feedback"]))
+        select = ex.get("select", "one")
+        n_right = sum(c.correct for c in choices)
+        if not problems:
+            if len(choices) < 2:
+                problems.append(f"{where(node, 'choices')}: exercise '{ex['id']}' needs at least two choices")
+            elif select == "one" and n_right != 1:
+                problems.append(f"{where(node, 'choices')}: exercise '{ex['id']}' has {n_right} choices marked "
+                                "correct: true; a select: one question needs exactly one (or use select: many)")
+            elif select == "many" and n_right < 1:
+                problems.append(f"{where(node, 'choices')}: exercise '{ex['id']}' has no choice marked correct: true")
+            texts = [normalise_text(c.text) for c in choices]
+            if len(set(texts)) != len(texts):
+                problems.append(f"{where(node, 'choices')}: exercise '{ex['id']}' has two choices with the same text")
+        if problems:
+            raise DataError(problems)
+        return Exercise(choices=tuple(choices), select=select, **common), False
+    if kind == "short_answer":
+        hashes = {answer_hash(lesson, ex["id"], a) for a in ex.get("accept", ())} | set(ex.get("accept_sha256", ()))
+        if not hashes:
+            raise DataError([f"{where(node)}: exercise '{ex['id']}' needs 'accept' (answers) or 'accept_sha256'"])
+        return Exercise(choices=(), select="text", accept_hashes=frozenset(hashes), **common), False
+    facts = _facts_for(node, ex, folder, need_circuit=kind != "which_circuits")
+    choices = _engine_choices(kind, facts, ex, node)
+    if "expect" in ex:
+        problems = _check_expect(kind, ex, node, choices)
+        if problems:
+            raise DataError(problems)
+    select = "one" if kind == "clearly_established_on" else "many"
+    return Exercise(choices=choices, select=select, facts=facts, **common), "expect" in ex
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    banks: tuple[Bank, ...]
+    problems: tuple[str, ...]
+    expects_confirmed: int = 0
+
+
+def _load(path: Path) -> tuple[Bank, int]:
+    raw = load_yaml_file(path)
+    top = check_mapping(raw, _BANK_FIELDS, "an exercise bank")
+    folder = path.parent
+    problems: list[str] = []
+    if path.name == BANK_FILE and folder.parent.resolve() == LESSONS_DIR.resolve() and top["lesson"] != folder.name:
+        problems.append(f"{where(raw, 'lesson')}: lesson '{top['lesson']}' does not match its folder "
+                        f"'{folder.name}'; they must be the same")
+    exercises: list[Exercise] = []
+    seen: dict[str, str] = {}
+    confirmed = 0
+    for node in top["exercises"]:
+        raw_id = node.get("id") if isinstance(node, dict) else None
+        if isinstance(raw_id, str):
+            if raw_id in seen:
+                problems.append(f"{where(node, 'id')}: duplicate exercise id '{raw_id}' (first at {seen[raw_id]})")
+                continue
+            seen[raw_id] = where(node, "id")
+        try:
+            ex, had_expect = _build(node, top["lesson"], folder)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        exercises.append(ex)
+        confirmed += had_expect
+    if not top["exercises"]:
+        problems.append(f"{where(raw, 'exercises')}: the bank has no exercises")
+    if problems:
+        raise DataError(problems)
+    return Bank(top["lesson"], top["title"], tuple(exercises), str(path), top.get("intro")), confirmed
+
+
+def load_bank(path: str | Path) -> Bank:
+    """Load and check one bank; a DataError lists every problem with file and line."""
+    return _load(Path(path))[0]
+
+
+def load_lesson(lesson_id: str, lessons_dir: str | Path | None = None) -> Bank:
+    folder = Path(lessons_dir) if lessons_dir else LESSONS_DIR
+    path = folder / lesson_id / BANK_FILE
+    if not path.is_file():
+        have = ", ".join(sorted(p.parent.name for p in folder.glob(f"*/{BANK_FILE}")))
+        raise DataError([f"{path}: no exercise bank for lesson '{lesson_id}'; lessons: {have}"])
+    return load_bank(path)
+
+
+def _bank_files(paths: Iterable[str | Path] | None) -> list[Path]:
+    if not paths:
+        return sorted(LESSONS_DIR.glob(f"*/{BANK_FILE}")) + ([TEMPLATE] if TEMPLATE.exists() else [])
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(p.glob(f"*/{BANK_FILE}")) or sorted(p.glob(BANK_FILE))
+            out.extend(found)
+            if not found:
+                out.append(p / BANK_FILE)
+        else:
+            out.append(p)
+    return out
+
+
+def check_lessons(paths: Iterable[str | Path] | None = None) -> CheckReport:
+    """Check every bank (default: lessons/*/exercises.yaml and the template) and its folder."""
+    banks, problems, confirmed = [], [], 0
+    for path in _bank_files(paths):
+        if not path.is_file():
+            problems.append(f"{path}: no such file")
+            continue
+        try:
+            bank, n = _load(path)
+            banks.append(bank)
+            confirmed += n
+        except DataError as exc:
+            problems.extend(exc.problems)
+        if path.name == BANK_FILE:
+            if not (path.parent / GUIDE_FILE).is_file():
+                problems.append(f"{path.parent / GUIDE_FILE}: missing: every lesson folder needs a professor's guide")
+            if (path.parent / HYPOTHETICALS_FILE).is_file():
+                try:
+                    _load_hypotheticals((path.parent / HYPOTHETICALS_FILE).resolve())
+                except DataError as exc:
+                    problems.extend(p for p in exc.problems if p not in problems)
+    return CheckReport(tuple(banks), tuple(dict.fromkeys(problems)), confirmed)
+
+
+# --- presentation helpers ----------------------------------------------------------------
+
+def describe_facts(facts: Facts, *, show_circuit: bool = True) -> list[str]:
+    """The facts in plain English: forum and dates, then every fact not at its default."""
+    vocab = vocabulary()
+    lines = []
+    if show_circuit and facts.circuit:
+        lines.append(f"Circuit: {CIRCUIT_NAMES[facts.circuit]}")
+    lines.append(f"{vocab['conduct_date'].label}: {facts.conduct_date.isoformat()}")
+    lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
+    for name, spec in vocab.items():
+        if spec.kind in ("circuit", "date"):
+            continue
+        value = getattr(facts, name)
+        if value != spec.default:
+            lines.append(f"{spec.label}: {spec.label_of(value)}")
+    return lines
+
+
+def _html_lines(message: str) -> str:
+    parts, bullets = [], []
+    for line in message.split("\n"):
+        if line.startswith("- "):
+            bullets.append(f"<li>{html.escape(line[2:])}</li>")
+            continue
+        if bullets:
+            parts.append("<ul>" + "".join(bullets) + "</ul>")
+            bullets = []
+        parts.append(f"<p>{html.escape(line)}</p>")
+    if bullets:
+        parts.append("<ul>" + "".join(bullets) + "</ul>")
+    return "".join(parts)
+
+
+def case_note(precedent_id: str, opinion: str | None = None):
+    """A short card for a case: citation, our summary, the rule, and its quotation if any."""
+    import ipywidgets as widgets
+
+    p = law().precedents[precedent_id]
+    bits = [f"<p><b>{html.escape(p.cite())}</b></p>"]
+    if opinion:
+        op = next(o for o in p.opinions if o.id == opinion)
+        bits.append(f"<p><i>{html.escape(op.author)}</i></p>")
+        if op.note:
+            bits.append(f"<p>{html.escape(op.note)}</p>")
+    if p.summary:
+        bits.append(f"<p>{html.escape(p.summary)}</p>")
+    if p.rule:
+        bits.append(f"<p><b>Rule.</b> {html.escape(p.rule)}</p>")
+    if p.quote:
+        pin = f" (at {p.quote_pin})" if p.quote_pin else ""
+        bits.append(f"<p>&ldquo;{html.escape(p.quote)}&rdquo;{html.escape(pin)}</p>")
+    note = widgets.HTML("<div class='deshaney-case-note'>" + "".join(bits) + "</div>")
+    note.add_class("deshaney-case-note")
+    return note
+
+
+def hypothetical_card(hypothetical_id: str, lesson: str = "07_capstone"):
+    """The story of a capstone hypothetical, with its discussion questions."""
+    import ipywidgets as widgets
+
+    h = load_hypotheticals(lesson)[hypothetical_id]
+    facts = parse_facts(h.facts)
+    questions = "".join(f"<li>{html.escape(q)}</li>" for q in h.questions)
+    body = (f"<h4>{html.escape(h.title)}</h4><p>{html.escape(h.story)}</p>"
+            f"<details><summary>The facts as the fact panel sees them</summary><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in describe_facts(facts)) + "</ul></details>"
+            + (f"<p><b>Think about:</b></p><ol>{questions}</ol>" if questions else ""))
+    card = widgets.HTML(body)
+    card.add_class("deshaney-hypothetical")
+    return card
+
+
+# --- the widgets -------------------------------------------------------------------------
+
+class ExerciseWidget:
+    """One exercise: prompt, facts, choices, Check, Retry and feedback.
+
+    `on_check(self, feedback)` is called with every graded answer (for scoring and saving)
+    and may return a note to add under the feedback (e.g. 'not saved yet')."""
+
+    def __init__(self, exercise: Exercise, number: int | None = None,
+                 on_check: Callable[["ExerciseWidget", Feedback], str | None] | None = None):
+        import ipywidgets as widgets
+
+        self.exercise = exercise
+        self.on_check = on_check
+        self.last: Feedback | None = None
+        heading = f"{number}. " if number else ""
+        if exercise.title:
+            heading += exercise.title
+        prompt = (f"<p><b>{html.escape(heading)}</b></p>" if heading else "") + _html_lines(exercise.prompt)
+        self.prompt = widgets.HTML(prompt)
+        parts = [self.prompt]
+        if exercise.facts is not None:
+            lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits")
+            self.facts = widgets.HTML("<ul class='deshaney-facts'>" + "".join(
+                f"<li>{html.escape(line)}</li>" for line in lines) + "</ul><p><i>Facts not listed take their "
+                "defaults.</i></p>")
+            parts.append(self.facts)
+        wide = widgets.Layout(width="auto", max_width="100%")
+        if exercise.select == "one":
+            self.choices = widgets.RadioButtons(options=[(c.text, c.id) for c in exercise.choices], value=None,
+                                                layout=wide)
+            self._boxes: list = []
+        elif exercise.select == "many":
+            self._boxes = [widgets.Checkbox(value=False, description=c.text, indent=False, layout=wide)
+                           for c in exercise.choices]
+            self.choices = widgets.VBox(self._boxes)
+        else:
+            self._boxes = []
+            self.choices = widgets.Text(placeholder="Type your answer", layout=widgets.Layout(width="60%"))
+        self.choices.add_class("deshaney-choices")
+        self.check = widgets.Button(description="Check", button_style="primary")
+        self.check.add_class("deshaney-check")
+        self.retry = widgets.Button(description="Retry", disabled=True)
+        self.retry.add_class("deshaney-retry")
+        self.feedback = widgets.HTML("")
+        self.feedback.add_class("deshaney-feedback")
+        self.check.on_click(lambda _: self.submit())
+        self.retry.on_click(lambda _: self.reset())
+        self.box = widgets.VBox(parts + [self.choices, widgets.HBox([self.check, self.retry]), self.feedback],
+                                layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="8px 0"))
+        self.box.add_class("deshaney-exercise")
+        self.box.add_class(f"deshaney-exercise-{exercise.id}")
+
+    def answer(self) -> Any:
+        if self.exercise.select == "many":
+            return [c.id for c, box in zip(self.exercise.choices, self._boxes) if box.value]
+        return self.choices.value
+
+    def set_answer(self, value: Any) -> None:
+        """Select an answer as a student would (tests drive the widget through this)."""
+        if self.exercise.select == "many":
+            chosen = {_choice_id(self.exercise, v) for v in ([value] if isinstance(value, str) else value)}
+            for c, box in zip(self.exercise.choices, self._boxes):
+                box.value = c.id in chosen
+        elif self.exercise.select == "one":
+            self.choices.value = _choice_id(self.exercise, value)
+        else:
+            self.choices.value = value
+
+    def submit(self) -> Feedback:
+        fb = grade(self.exercise, self.answer())
+        self.last = fb
+        if not fb.answered:
+            self.feedback.value = f"<div class='deshaney-feedback-pending'>{_html_lines(fb.message)}</div>"
+            return fb
+        note = self.on_check(self, fb) if self.on_check else None
+        colour, mark = ("#1b5e20", "Correct") if fb.correct else ("#b71c1c", "Try again")
+        self.feedback.value = (f"<div class='deshaney-feedback-{'right' if fb.correct else 'wrong'}' "
+                               f"style='border-left:4px solid {colour};padding-left:8px'>"
+                               f"<p><b style='color:{colour}'>{mark}</b></p>{_html_lines(fb.message)}"
+                               + (f"<p><i>{html.escape(note)}</i></p>" if note else "") + "</div>")
+        self._lock(True)
+        return fb
+
+    def reset(self) -> None:
+        if self.exercise.select == "many":
+            for box in self._boxes:
+                box.value = False
+        else:
+            self.choices.value = None if self.exercise.select == "one" else ""
+        self.feedback.value = ""
+        self.last = None
+        self._lock(False)
+
+    def _lock(self, locked: bool) -> None:
+        for w in [self.choices, *self._boxes]:
+            w.disabled = locked
+        self.check.disabled = locked
+        self.retry.disabled = not locked
+
+    @property
+    def answer_text(self) -> str:
+        value = self.answer()
+        return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def build_exercise(exercise: Exercise, **kwargs: Any) -> tuple[Any, Callable[[Any], Feedback]]:
+    """The widget and its pure grading function (ipyquizjb style)."""
+    w = ExerciseWidget(exercise, **kwargs)
+    return w.box, lambda answer: grade(exercise, answer)
+
+
+@lru_cache(maxsize=1)
+def _exercise_set_class():
+    import ipywidgets as widgets
+
+    class ExerciseSet(widgets.VBox):
+        """A lesson's exercises with a running score; every checked answer is saved."""
+
+        def setup(self, bank: Bank, store: Any, student: str | None) -> "ExerciseSet":
+            from .progress import current_student
+
+            self.bank, self.store, self.student = bank, store, student or current_student()
+            self.results: dict[str, bool] = {}
+            self.items = [ExerciseWidget(ex, i + 1, on_check=self._checked) for i, ex in enumerate(bank.exercises)]
+            self.score = widgets.HTML()
+            self.score.add_class("deshaney-score")
+            self.notice = widgets.HTML(self._earlier())
+            self.notice.add_class("deshaney-progress-notice")
+            self._update_score()
+            header = widgets.HTML(f"<h3>Exercises: {html.escape(bank.title)}</h3>"
+                                  + (_html_lines(bank.intro) if bank.intro else ""))
+            self.children = [header, self.score, self.notice, *[it.box for it in self.items]]
+            self.add_class("deshaney-exercise-set")
+            return self
+
+        def _earlier(self) -> str:
+            try:
+                latest = self.store.latest(self.bank.lesson, self.student)
+            except Exception as exc:  # noqa: BLE001 - report, never a traceback in a notebook
+                return f"<p><i>Earlier progress could not be read from {html.escape(str(self.store.path))}: " \
+                       f"{html.escape(str(exc))}</i></p>"
+            ids = {ex.id for ex in self.bank.exercises}
+            seen = {k: v for k, v in latest.items() if k in ids}
+            notes = self.store._take_notices() if hasattr(self.store, "_take_notices") else None
+            text = ""
+            if seen:
+                text += (f"<p><i>Saved earlier: {sum(seen.values())} of {len(seen)} exercises you tried were "
+                         "right on your latest try.</i></p>")
+            if notes:
+                text += f"<p><i>{html.escape(notes)}</i></p>"
+            return text
+
+        def _checked(self, item: ExerciseWidget, fb: Feedback) -> str | None:
+            self.results[item.exercise.id] = fb.correct
+            self._update_score()
+            if self.store is None:
+                return None
+            saved = self.store.record(self.bank.lesson, item.exercise.id, fb.correct, item.answer_text, self.student)
+            return saved.message
+
+        def _update_score(self) -> None:
+            right = sum(self.results.values())
+            self.score.value = (f"<p><b>Score: {right} of {len(self.items)} right</b> "
+                                f"({len(self.results)} checked)</p>")
+
+        def item(self, exercise_id: str) -> ExerciseWidget:
+            return next(it for it in self.items if it.exercise.id == exercise_id)
+
+    return ExerciseSet
+
+
+def exercise_set(lesson_id: str, *, store: Any = "default", student: str | None = None,
+                 lessons_dir: str | Path | None = None):
+    """The lesson's exercises as one widget. A broken bank shows its problems, not a traceback.
+
+    `store`: a progress store (default: the student's), or None to save nothing."""
+    import ipywidgets as widgets
+
+    try:
+        bank = load_lesson(lesson_id, lessons_dir)
+    except DataError as exc:
+        box = widgets.HTML("<p><b>This lesson's exercises could not be loaded:</b></p><ul>"
+                           + "".join(f"<li>{html.escape(p)}</li>" for p in exc.problems)
+                           + "</ul><p>Run <code>python -m helpers check-lessons</code> for details.</p>")
+        box.add_class("deshaney-exercise-error")
+        return box
+    if store == "default":
+        from .progress import default_store
+
+        store = default_store()
+    return _exercise_set_class()().setup(bank, store, student)
+
+
+# --- command line ----------------------------------------------------------------------
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="exercise banks or lesson folders (default: every lesson and the template)")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    report = check_lessons(args.paths or None)
+    for line in report.problems:
+        print(line, file=sys.stderr)
+    if report.problems:
+        print(f"check-lessons: {_plural(len(report.problems), 'problem')} found; nothing was changed.", file=sys.stderr)
+        return 2
+    n = sum(len(b) for b in report.banks)
+    computed = sum(ex.type in ENGINE_TYPES for b in report.banks for ex in b.exercises)
+    print(f"ok: {_plural(len(report.banks), 'bank')}, {_plural(n, 'exercise')} "
+          f"({computed} keyed by the engine, {report.expects_confirmed} author expectations confirmed)")
+    return 0
+
+
+def _hash_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("lesson")
+    parser.add_argument("exercise")
+    parser.add_argument("answer")
+
+
+def _run_hash(args: argparse.Namespace) -> int:
+    print(answer_hash(args.lesson, args.exercise, args.answer))
+    return 0
+
+
+def _register() -> None:
+    from .cli import register
+
+    register("check-lessons", "validate every exercise bank (or the PATHs given)", _run_check, _check_arguments)
+    register("hash-answer", "the accept_sha256 value for a short answer: LESSON EXERCISE ANSWER", _run_hash,
+             _hash_arguments)
+
+
+_register()
