@@ -1,0 +1,201 @@
+"""Driving the labs in Debian's Chromium with Playwright: shared by tests/browser and the bench.
+
+Everything is found by the CSS classes the widgets promise (deshaney-circuit-lab,
+deshaney-fact-<id>, deshaney-circuit-table, deshaney-chart, deshaney-case-menu, ...).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers.demo import ROOT, free_port, server_env, wait_for_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+VIEWPORT = {"width": 1400, "height": 1800}
+
+TABLE = ".deshaney-circuit-table"
+CHART_PLOT = ".deshaney-chart .js-plotly-plot"
+CASE_MENU = ".deshaney-case-menu select"
+
+# The table's text, row by row, or null while it is not drawn.
+JS_TABLE = """() => {
+  const t = document.querySelector('.deshaney-circuit-table');
+  if (!t) return null;
+  const rows = [...t.querySelectorAll('tr[data-circuit]')];
+  return rows.length ? rows.map(r => r.innerText.trim()).join('\\n') : null;
+}"""
+# Per circuit, the text of the cells the test reads.
+JS_CELLS = """(field) => Object.fromEntries(
+  [...document.querySelectorAll('.deshaney-circuit-table tr[data-circuit]')].map(r => {
+    const c = r.querySelector(`[data-field="${field}"]`);
+    return [r.dataset.circuit, c ? c.innerText.trim() : null];
+  }))"""
+# What plotly has drawn (its computed _fullData, not the figure spec): z, else y, per trace.
+JS_CHART = """() => {
+  const p = document.querySelector('.deshaney-chart .js-plotly-plot');
+  if (!p || !p._fullData) return null;
+  return JSON.stringify(p._fullData.map(t => t.z !== undefined ? t.z : [t.y, t.marker && t.marker.color, t.text]));
+}"""
+
+
+def require_chromium() -> str:
+    if not os.access(CHROMIUM, os.X_OK):
+        raise RuntimeError(f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh` (apt-get install chromium)")
+    return CHROMIUM
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=require_chromium(), headless=True, args=CHROMIUM_ARGS)
+
+
+def isolated_env(tmp: Path) -> dict:
+    """Jupyter and the workbook's progress store pointed into `tmp`, never the user's files."""
+    env = server_env()
+    dirs = {
+        "JUPYTER_CONFIG_DIR": "config", "JUPYTER_RUNTIME_DIR": "runtime", "JUPYTER_DATA_DIR": "data",
+        "JUPYTERLAB_SETTINGS_DIR": "lab-settings", "JUPYTERLAB_WORKSPACES_DIR": "lab-workspaces",
+        "IPYTHONDIR": "ipython",
+    }
+    for var, sub in dirs.items():
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(tmp / sub)
+    env["DESHANEY_PROGRESS_DB"] = str(tmp / "progress.sqlite3")
+    env["DESHANEY_STUDENT"] = "browser-test"
+    _quiet_lab_settings(tmp / "lab-settings")
+    return env
+
+
+def _quiet_lab_settings(settings: Path) -> None:
+    """No news toast, no autosave (a test run must never write a notebook), every cell drawn."""
+    files = {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
+        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    }
+    for rel, value in files.items():
+        path = settings / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+def start_lab(env: dict, log) -> tuple[subprocess.Popen, int]:
+    """JupyterLab at the repository root. Checkpoints go to the scratch folder, autosave is off
+    (see isolated_env): opening and running a notebook writes nothing into the repository."""
+    port = free_port()
+    checkpoints = Path(env["DESHANEY_PROGRESS_DB"]).parent / "checkpoints"
+    argv = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--ServerApp.root_dir={ROOT}",
+        "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+        "--LabApp.expose_app_in_browser=True", "--allow-root", "--LabApp.news_url=",
+        f"--FileCheckpoints.root_dir={checkpoints}",
+    ]
+    proc = subprocess.Popen(argv, cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_for_port(port, proc, timeout=90)
+    return proc, port
+
+
+def wait_table(page, timeout: float = 60_000):
+    page.wait_for_function(f"({JS_TABLE})() !== null", timeout=timeout)
+    return page.evaluate(JS_TABLE)
+
+
+def table_text(page) -> str | None:
+    return page.evaluate(JS_TABLE)
+
+
+def cells(page, field: str) -> dict:
+    return page.evaluate(JS_CELLS, field)
+
+
+def chart_data(page) -> str | None:
+    return page.evaluate(JS_CHART)
+
+
+def fact_select(page, fact: str):
+    return page.locator(f".deshaney-fact-{fact} select").first
+
+
+def option_for(select, fact: str, value) -> str:
+    """The <option> value for a fact value: ipywidgets uses the label; accept the raw id too."""
+    from helpers.facts import vocabulary
+
+    wanted = [vocabulary()[fact].label_of(value), str(value)]
+    options = select.evaluate("s => [...s.options].map(o => o.value)")
+    for w in wanted:
+        if w in options:
+            return w
+    for o in options:  # labels may be decorated ("Prison (Estelle)"): match loosely
+        if any(w.lower() in o.lower() for w in wanted):
+            return o
+    raise AssertionError(f"no option for {fact}={value!r} among {options}")
+
+
+def choose(page, fact: str, value) -> None:
+    """Change one fact the way a student does: pick it in the fact's dropdown."""
+    sel = fact_select(page, fact)
+    sel.select_option(value=option_for(sel, fact, value))
+
+
+def change_and_wait(page, action, timeout: float = 30_000) -> tuple[str, str]:
+    """Run `action`, then wait for the table's text to change; (before, after)."""
+    before = table_text(page)
+    action()
+    page.wait_for_function(f"(b) => {{ const t = ({JS_TABLE})(); return t !== null && t !== b; }}", arg=before,
+                           timeout=timeout)
+    return before, table_text(page)
+
+
+def wait_chart_change(page, before: str | None, timeout: float = 30_000) -> str:
+    page.wait_for_function(f"(b) => {{ const d = ({JS_CHART})(); return d !== null && d !== b; }}", arg=before,
+                           timeout=timeout)
+    return chart_data(page)
+
+
+def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000) -> None:
+    """Open a notebook in JupyterLab, run every cell, and wait until the kernel is idle."""
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+                           timeout=timeout)
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
+                           timeout=timeout)
+    dismiss_toasts(page)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
+                   return w.sessionContext.kernelDisplayStatus === 'idle'
+                          && cells.every(c => c.model.executionCount !== null); }""",
+        timeout=timeout, polling=250)
+    dismiss_toasts(page)
+
+
+def lab_errors(page) -> list[str]:
+    """Tracebacks shown in the notebook's outputs."""
+    return page.evaluate("() => [...document.querySelectorAll('[data-mime-type=\"application/vnd.jupyter.error\"]')]"
+                         ".map(e => e.innerText.slice(0, 2000))")
+
+
+def dismiss_toasts(page) -> None:
+    page.evaluate("() => document.querySelectorAll('.Toastify__toast').forEach(t => t.remove())")
+
+
+def open_voila(page, url: str, timeout: float = 60_000) -> float:
+    """Open a Voila page and wait for the circuit table; seconds from navigation to first answer."""
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    wait_table(page, timeout)
+    return time.perf_counter() - t0

@@ -1,0 +1,99 @@
+"""The circuit lab in a real Chromium, in the classroom page (Voila) and in JupyterLab.
+
+Each page is opened once; the tests then run in order on it, as a student would: look,
+change facts, load a real case. Every answer on screen is checked against the engine.
+"""
+from __future__ import annotations
+
+import pytest
+
+from bench import browser as drive
+from helpers import compare
+from helpers.cases import find_case
+from helpers.facts import vocabulary
+from helpers.widgets import BLANK
+
+pytestmark = pytest.mark.browser
+
+#: Three changes that take the blank pattern and Kennedy's facts to a violation everywhere.
+CHANGES = (("custody", "prison"), ("culpability", "deliberate_indifference"), ("awareness", "actual"))
+
+#: (where, the facts the page opens with, the case the test loads).
+PAGES = {
+    "voila": (dict(BLANK), "kennedy_v_ridgefield_2006"),
+    "jupyterlab": (find_case("kennedy_v_ridgefield_2006").facts.to_dict(), "kennedy_v_ridgefield_2006:bybee_dissent"),
+}
+
+
+@pytest.fixture(params=list(PAGES))
+def lab_page(request):
+    """(where, page): the Voila demo, or notebooks/05 run in JupyterLab; one page each per session."""
+    fixture = {"voila": "voila_circuit_lab", "jupyterlab": "jupyterlab_circuit_lab"}[request.param]
+    return request.param, request.getfixturevalue(fixture)
+
+
+def violations(facts: dict) -> dict[str, bool]:
+    return {a.circuit: a.violation for a in compare(facts).results}
+
+
+def shown_violations(page) -> dict[str, bool]:
+    """What the table says, circuit by circuit: a violation cell reads 'violation' or 'no violation'."""
+    return {cid: ("no violation" not in text.lower()) for cid, text in drive.cells(page, "violation").items()}
+
+
+def wait_for_answers(page, expected: dict[str, bool], timeout: float = 30_000) -> None:
+    page.wait_for_function(
+        f"""(want) => {{ const got = ({drive.JS_CELLS})('violation');
+               return Object.keys(want).every(c => got[c] != null
+                      && (!got[c].toLowerCase().includes('no violation')) === want[c]); }}""",
+        arg=expected, timeout=timeout)
+
+
+def test_the_lab_is_drawn(lab_page):
+    where, page = lab_page
+    start, _ = PAGES[where]
+    rows = page.locator(f"{drive.TABLE} tr[data-circuit]")
+    assert rows.count() == 12
+    assert all(t.strip() for t in rows.all_inner_texts()), "a circuit row is empty"
+    assert page.locator(drive.CHART_PLOT).count() == 1, "one plotly chart per lab"
+    assert drive.chart_data(page), "plotly drew no data"
+    assert page.locator(".deshaney-flips").inner_text().strip()
+    assert page.locator(".deshaney-fact-custody select").is_visible()
+    assert shown_violations(page) == violations(start)
+    if where == "voila":
+        assert page.locator(".jp-InputArea, .jp-Cell-inputWrapper").count() == 0, "the demo shows code"
+
+
+def test_changing_facts_updates_table_and_chart(lab_page, artifacts):
+    where, page = lab_page
+    start, _ = PAGES[where]
+    after = {**start, **dict(CHANGES)}
+    assert violations(after) != violations(start), "the changes must matter to the engine"
+    table0, chart0 = drive.table_text(page), drive.chart_data(page)
+    for fact, value in CHANGES:
+        drive.choose(page, fact, value)
+    wait_for_answers(page, violations(after))
+    assert drive.table_text(page) != table0
+    assert drive.wait_chart_change(page, chart0) != chart0, "the chart's drawn z did not change"
+    custody = page.locator(".deshaney-fact-custody select").input_value()
+    assert custody == drive.option_for(drive.fact_select(page, "custody"), "custody", "prison")
+    page.screenshot(path=str(artifacts / f"{where}-circuit-lab-changed.png"), full_page=True)
+
+
+def test_loading_a_real_case(lab_page, artifacts):
+    where, page = lab_page
+    _, case_id = PAGES[where]
+    case = find_case(case_id)
+    facts = case.facts.to_dict()
+    chart0 = drive.chart_data(page)
+    menu = page.locator(drive.CASE_MENU).first
+    menu.select_option(value=case.label)
+    wait_for_answers(page, violations(facts))
+    vocab = vocabulary()
+    for fact in ("custody", "act_kind", "danger_effect", "awareness", "culpability"):
+        shown = drive.fact_select(page, fact).input_value()
+        assert shown == drive.option_for(drive.fact_select(page, fact), fact, facts[fact]), \
+            f"{fact} shows {shown!r}, the case says {vocab[fact].label_of(facts[fact])!r}"
+    assert drive.wait_chart_change(page, chart0) != chart0
+    assert shown_violations(page) == violations(facts)
+    page.screenshot(path=str(artifacts / f"{where}-circuit-lab-case-loaded.png"), full_page=True)
