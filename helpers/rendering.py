@@ -313,7 +313,7 @@ def timeline_figure(law: Law, conduct: date, decision: date, forum: str | None =
     for kind, (symbol, colour, words) in EVENT_STYLE.items():
         chosen = [e for e in events if e["kind"] == kind]
         traces.append(go.Scatter(
-            x=[e["day"] for e in chosen], y=[CIRCUIT_ABBREVIATIONS[e["court"]] for e in chosen],
+            x=[e["day"].isoformat() for e in chosen], y=[CIRCUIT_ABBREVIATIONS[e["court"]] for e in chosen],
             mode="markers", name=words, text=[e["text"] for e in chosen],
             hovertemplate="%{text}<extra></extra>",
             marker={"symbol": symbol, "color": colour, "size": 13 if presentation else 9,
@@ -334,6 +334,7 @@ def timeline_figure(law: Law, conduct: date, decision: date, forum: str | None =
 
 
 def timeline_shapes(conduct: date, decision: date, forum: str | None) -> list[dict]:
+    conduct, decision = conduct.isoformat(), decision.isoformat()  # plain JSON for the widget
     shapes = [
         {"type": "line", "xref": "x", "yref": "paper", "x0": conduct, "x1": conduct, "y0": 0, "y1": 1,
          "line": {"color": "#d95f02", "width": 3}},
@@ -348,10 +349,11 @@ def timeline_shapes(conduct: date, decision: date, forum: str | None) -> list[di
 
 
 def timeline_annotations(conduct: date, decision: date) -> list[dict]:
+    conduct, decision = conduct.isoformat(), decision.isoformat()
     return [
-        {"x": conduct, "y": 1.0, "xref": "x", "yref": "paper", "text": f"conduct {conduct.isoformat()}",
+        {"x": conduct, "y": 1.0, "xref": "x", "yref": "paper", "text": f"conduct {conduct}",
          "showarrow": False, "yanchor": "bottom", "xanchor": "right", "font": {"color": "#d95f02"}},
-        {"x": decision, "y": 1.0, "xref": "x", "yref": "paper", "text": f"decision {decision.isoformat()}",
+        {"x": decision, "y": 1.0, "xref": "x", "yref": "paper", "text": f"decision {decision}",
          "showarrow": False, "yanchor": "bottom", "xanchor": "left", "font": {"color": "#7570b3"}},
     ]
 

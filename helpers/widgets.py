@@ -78,7 +78,27 @@ def widget_value(spec: FactSpec, value: Any) -> Any:
     return value
 
 
-class FactPanel(widgets.VBox):
+class Held:
+    """Controls set together redraw once: observers return early while `_holding`."""
+
+    _holding = False
+
+    def _changed(self, change=None) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def hold(self):
+        """Set many controls; the outputs redraw once, when the hold ends."""
+        was, self._holding = self._holding, True
+        try:
+            yield
+        finally:
+            self._holding = was
+        if not was:
+            self._changed()
+
+
+class FactPanel(Held, widgets.VBox):
     """Every fact of the contract, grouped as data/facts.yaml groups them, plus the analysis options.
 
     `on_facts(callback)` is called with a checked `Facts` once per real change; a bad entry shows
@@ -117,17 +137,6 @@ class FactPanel(widgets.VBox):
     def on_facts(self, callback) -> None:
         self._callbacks.append(callback)
 
-    @contextmanager
-    def hold(self):
-        """Set many controls; the outputs redraw once, when the hold ends."""
-        was, self._holding = self._holding, True
-        try:
-            yield
-        finally:
-            self._holding = was
-        if not was:
-            self._changed()
-
     def _write(self, facts: Facts) -> None:
         vocab = vocabulary()
         for fid, w in self.controls.items():
@@ -150,7 +159,7 @@ class FactPanel(widgets.VBox):
         try:
             facts = parse_facts(raw)
         except FactError as exc:
-            self.message.value = "".join(f'<div class="dsh-error">{rendering.escape(_plain(p))}</div>'
+            self.message.value = "".join(f'<div class="dsh-error">{rendering.escape(plain_problem(p))}</div>'
                                          for p in exc.problems)
             return None
         self.message.value = ""
@@ -168,7 +177,6 @@ class FactPanel(widgets.VBox):
 
     def set(self, **changes: Any) -> Facts:
         """Change facts as a student would; unknown fields or values raise FactError before any control moves."""
-        vocab = vocabulary()
         raw = self._facts.to_dict()
         raw.update(changes)
         if raw.get("circuit") in ("", None):
@@ -183,7 +191,7 @@ class FactPanel(widgets.VBox):
             self._write(facts)
 
 
-def _plain(problem: str) -> str:
+def plain_problem(problem: str) -> str:
     """'conduct_date: value ...' -> 'Date of the conduct (conduct_date): value ...'."""
     field, _, rest = problem.partition(":")
     spec = vocabulary().get(field.strip())

@@ -99,7 +99,7 @@ def test_timeline_has_adoptions_decisions_and_undoing():
     assert ("cornelius_v_town_of_highland_lake_1989", "undone") in kinds
     assert ("white_v_lemacks_1999", "rejected") in kinds
     fig = timeline_figure(law(), KENNEDY.conduct_date, KENNEDY.decision_date, "ca9")
-    assert fig.layout.shapes[0].x0 == KENNEDY.conduct_date
+    assert fig.layout.shapes[0].x0 == KENNEDY.conduct_date.isoformat()
 
 
 def test_on_point_html_shows_checks_and_distinctions():

@@ -1,0 +1,316 @@
+"""The qualified-immunity lab: the law on the conduct date, and the argument from precedent.
+
+    >>> from helpers.qilab import qi_lab
+    >>> lab = qi_lab()                      # Kennedy's facts, the majority's options
+    >>> lab.set(conduct_date="1989-06-26")  # the day before Wood v. Ostrander
+    >>> lab.pick("wood_v_ostrander_1989")   # would Wood show the right was clearly established?
+
+Prong one (a violation?) is judged by the law on the decision date, prong two (clearly
+established?) by the law on the conduct date; the lab shows them apart, for the chosen
+circuit and for all twelve, on a timeline of each circuit's cases.
+"""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from . import rendering
+from .cases import find_case, short_caption
+from .engine import Comparison
+from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
+from .immunity import generality_for, on_point
+from .law import law
+from .widgets import Held, cached_compare, parse_initial, plain_problem
+
+DEFAULT_CASE = "kennedy_v_ridgefield_2006"
+GENERALITY = (("What the law then required", "default"), ("General: the theory was recognised", "general"),
+              ("Particularized: a case on point", "particularized"))
+PICK_NONE = ""
+FIRST_YEAR = 1975
+
+
+def precedent_options(forum: str) -> list[tuple[str, str]]:
+    """Cases a student might cite, the forum's own first, then the Supreme Court, then the rest."""
+    L = law()
+    rank = {cid: i + 2 for i, cid in enumerate(CIRCUITS)}
+    rank.update({forum: 0, "scotus": 1})
+    found = sorted((p for p in L.precedents.values() if p.facts_raw is not None),
+                   key=lambda p: (rank[p.court], p.decided, p.id))
+    court = lambda p: "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "  # noqa: E731
+    return [("(pick the earlier case you would cite)", PICK_NONE)] + [
+        (f"{short_caption(p.name)} ({court(p)}{p.decided.year})", p.id) for p in found]
+
+
+def order_html(facts: Facts, violation: bool, established: bool) -> str:
+    """Which order the two prongs must be taken in on the decision date, and what it does here."""
+    order, case = rendering.order_rule(law(), facts.decision_date)
+    name = law().precedents[case].cite() if case else ""
+    if order == "mandatory":
+        rule = f"<b>Saucier's order</b> ({escape(name)}): the court must decide prong one first."
+        if violation and not established:
+            effect = ("It must say this was a violation before it grants immunity: this official goes free, "
+                      "but the ruling puts the next official on notice.")
+        elif not violation:
+            effect = "Prong one ends the case: there was no violation, so there is nothing to clearly establish."
+        else:
+            effect = "Both prongs are decided, and immunity is denied."
+    elif order == "discretionary":
+        rule = f"<b>Pearson's discretion</b> ({escape(name)}): the court may take the prongs in either order."
+        if not established:
+            effect = ("It may grant immunity on prong two alone and never say whether this was a violation. "
+                      "If every court does that, the right is never clearly established for the next case: "
+                      "the law stops growing.")
+        else:
+            effect = "To deny immunity it must still decide both prongs."
+    else:
+        rule = ("<b>No rule of order yet</b>: on this decision date the Supreme Court had not yet made "
+                "the order mandatory (Saucier v. Katz came in 2001).")
+        effect = "Courts chose for themselves which prong to take up first."
+    return f'<div class="dsh-order" data-order="{order}">{rule} {effect}</div>'
+
+
+def generality_html(facts: Facts) -> str:
+    L = law()
+    level = generality_for(L, facts)
+    if facts.generality == "default":
+        _, case = rendering.generality_in_force(L, facts.decision_date)
+        source = f"what the law on the decision date calls for ({escape(L.precedents[case].short_name)})" if case else ""
+    else:
+        source = "chosen in the options"
+    words = {"general": "general: the theory was recognised and these facts meet it",
+             "particularized": "particularized: an earlier case on point held like conduct unlawful"}[level]
+    return f'<div data-generality="{level}">Level of generality: <b>{words}</b> &mdash; {source}.</div>'
+
+
+def result_html(facts: Facts, comparison: Comparison) -> str:
+    """The chosen circuit's answer with the two prongs apart, and what prong two rests on."""
+    L = law()
+    forum = facts.circuit
+    a = comparison[forum]
+    cells = {f: (cls, text, title) for f, cls, text, title in rendering.outcome_cells(a)}
+    basis = a.clearly_established_basis
+    rests = rendering.precedent_names(L, basis.precedents) or "no precedent"
+    v_cls, v_text, v_title = cells["violation"]
+    c_cls, c_text, c_title = cells["clearly_established"]
+    q_cls, q_text, _ = cells["qualified_immunity"]
+    return (
+        f'<div class="dsh-card" data-circuit="{forum}"><h4>{CIRCUIT_NAMES[forum]}</h4><div class="dsh-prongs">'
+        f'<div data-field="violation"><b>Prong one</b>: was there a violation? '
+        f'<span class="dsh-muted">(law on the decision date, {a.decision_date})</span><br>'
+        f'<span class="{v_cls}"><b>{v_text}</b></span><br>{escape(v_title)}<br>'
+        f'<span class="dsh-muted">Test in force: {escape(a.test_in_force)}</span></div>'
+        f'<div data-field="clearly_established"><b>Prong two</b>: was the right clearly established? '
+        f'<span class="dsh-muted">(law on the conduct date, {a.conduct_date})</span><br>'
+        f'<span class="{c_cls}"><b>{c_text}</b></span> <span class="dsh-muted">({basis.route.replace("_", " ")})'
+        f'</span><br>{escape(c_title)}<br><span class="dsh-muted">Rests on: {escape(rests)}</span></div></div>'
+        f'<p data-field="qualified_immunity" class="{q_cls}"><b>Qualified immunity: {q_text}</b> '
+        f'<span class="dsh-muted">(denied only if both prongs are answered yes)</span></p>'
+        f'{generality_html(facts)}{order_html(facts, a.violation, a.clearly_established)}</div>'
+    )
+
+
+def facts_summary_html(facts: Facts) -> str:
+    vocab = vocabulary()
+    shown = [f for f in vocab if f not in {"circuit", "conduct_date", "decision_date", "generality", "assume_recognized"}]
+    items = "; ".join(f"{vocab[f].label.lower()}: <b>{escape(vocab[f].label_of(getattr(facts, f)))}</b>" for f in shown)
+    return f'<div class="dsh-muted deshaney-qi-facts">The facts: {items}.</div>'
+
+
+class QILab(Held, widgets.VBox):
+    """Conduct date, generality and order; the prongs apart; and the case a student would cite."""
+
+    def __init__(self, facts: Facts, presentation: bool = False):
+        if facts.circuit is None:
+            facts = facts.with_(circuit="ca9")
+        self._facts = facts
+        self._holding = False
+        self._reordering = False
+        self._pending: Facts | None = None
+        self.updates = 0
+        self.circuit = widgets.Dropdown(options=[(CIRCUIT_NAMES[c], c) for c in CIRCUITS], value=facts.circuit,
+                                        description="Circuit:", style={"description_width": "initial"})
+        self.circuit.add_class("deshaney-qi-circuit")
+        self.conduct_date = widgets.Text(value=facts.conduct_date.isoformat(), description="Conduct date:",
+                                         placeholder="YYYY-MM-DD", continuous_update=False,
+                                         style={"description_width": "initial"})
+        self.conduct_date.add_class("deshaney-conduct-date")
+        self.conduct_year = widgets.IntSlider(value=facts.conduct_date.year, min=FIRST_YEAR, max=date.today().year,
+                                              description="Move the conduct year:", continuous_update=False,
+                                              style={"description_width": "initial"},
+                                              layout=widgets.Layout(width="min(640px, 95%)"))
+        self.conduct_year.add_class("deshaney-conduct-year")
+        self.decision_date = widgets.Text(value=facts.decision_date.isoformat(), description="Decision date:",
+                                          placeholder="YYYY-MM-DD", continuous_update=False,
+                                          style={"description_width": "initial"})
+        self.decision_date.add_class("deshaney-decision-date")
+        self.generality = widgets.ToggleButtons(options=GENERALITY, value=facts.generality,
+                                                description="Level of generality:",
+                                                style={"description_width": "initial", "button_width": "auto"})
+        self.generality.add_class("deshaney-generality")
+        self.assume_recognized = widgets.Checkbox(value=facts.assume_recognized, indent=False,
+                                                  description="Assume the circuit recognises state-created danger")
+        self.assume_recognized.add_class("deshaney-assume-recognized")
+        self.controls = {"circuit": self.circuit, "conduct_date": self.conduct_date,
+                         "decision_date": self.decision_date, "generality": self.generality,
+                         "assume_recognized": self.assume_recognized}
+        self.message = widgets.HTML("")
+        self.message.add_class("deshaney-qi-message")
+        self.facts_line = widgets.HTML()
+        self.result = widgets.HTML()
+        self.result.add_class("deshaney-qi-result")
+        self.all_circuits = widgets.HTML()
+        self.all_circuits.add_class("deshaney-qi-all")
+        self.figure = go.FigureWidget(rendering.timeline_figure(law(), facts.conduct_date, facts.decision_date,
+                                                                facts.circuit, presentation))
+        timeline = widgets.Box([self.figure])
+        timeline.add_class("deshaney-timeline")
+        self.precedent_pick = widgets.Dropdown(options=precedent_options(facts.circuit), value=PICK_NONE,
+                                               description="The case you would cite:",
+                                               style={"description_width": "initial"},
+                                               layout=widgets.Layout(width="min(720px, 95%)"))
+        self.precedent_pick.add_class("deshaney-precedent-pick")
+        self.on_point_panel = widgets.HTML()
+        self.on_point_panel.add_class("deshaney-on-point")
+        super().__init__([
+            widgets.HTML(rendering.CSS), widgets.HTML("<h3 style='margin:4px 0'>The qualified-immunity lab</h3>"),
+            self.facts_line,
+            widgets.HBox([self.circuit, self.conduct_date, self.decision_date],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            self.conduct_year, self.generality, self.assume_recognized, self.message,
+            self.result, timeline,
+            widgets.HTML("<h4>The argument: which earlier case shows the right was clearly established?</h4>"),
+            self.precedent_pick, self.on_point_panel,
+            widgets.HTML("<h4>Both prongs in every circuit</h4>"), self.all_circuits,
+        ])
+        self.add_class("deshaney-qi-lab")
+        if presentation:
+            self.add_class("deshaney-presentation")
+        self._render(first=True)
+        for w in self.controls.values():
+            w.observe(self._changed, names="value")
+        self.conduct_year.observe(self._year_moved, names="value")
+        self.precedent_pick.observe(self._picked, names="value")
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def facts(self) -> Facts:
+        return self._facts
+
+    def _write(self, facts: Facts) -> None:
+        self.circuit.value = facts.circuit
+        self.conduct_date.value = facts.conduct_date.isoformat()
+        self.conduct_year.value = min(max(facts.conduct_date.year, FIRST_YEAR), self.conduct_year.max)
+        self.decision_date.value = facts.decision_date.isoformat()
+        self.generality.value = facts.generality
+        self.assume_recognized.value = facts.assume_recognized
+
+    def set(self, **changes: Any) -> Facts:
+        """Change any fact or option (conduct_date="1989-06-26", generality="particularized", custody=...)."""
+        raw = self._facts.to_dict()
+        raw.update(changes)
+        checked = parse_facts(raw, need_circuit=True)
+        with self.hold():
+            self._pending = checked
+            self._write(checked)
+        return self._facts
+
+    def load_case(self, label_or_id: str) -> Facts:
+        """A real case's facts and its opinion's options (the forum stays the case's court)."""
+        facts = find_case(label_or_id).facts
+        return self.set(**facts.to_dict())
+
+    def pick(self, precedent_id: str | None) -> str:
+        """Cite an earlier case; returns the on-point panel's HTML."""
+        self.precedent_pick.value = precedent_id or PICK_NONE
+        return self.on_point_panel.value
+
+    def _picked(self, change) -> None:
+        if not self._reordering:
+            self._render_on_point()
+
+    def _year_moved(self, change) -> None:
+        if self._holding:
+            return
+        old = self._facts.conduct_date
+        day = 28 if (old.month, old.day) == (2, 29) else old.day
+        self.conduct_date.value = date(change["new"], old.month, day).isoformat()
+
+    def _read(self) -> dict:
+        raw = {k: (w.value.strip() if isinstance(w.value, str) and k.endswith("_date") else w.value)
+               for k, w in self.controls.items()}
+        base = (self._pending or self._facts).to_dict()
+        base.update(raw)
+        return base
+
+    def _changed(self, change=None) -> None:
+        if self._holding:
+            return
+        try:
+            facts = parse_facts(self._read(), need_circuit=True)
+        except FactError as exc:
+            self.message.value = "".join(f'<div class="dsh-error">{escape(plain_problem(p))}</div>'
+                                         for p in exc.problems)
+            return
+        finally:
+            self._pending = None
+        self.message.value = ""
+        if facts == self._facts:
+            return
+        forum_moved = facts.circuit != self._facts.circuit
+        self._facts = facts
+        if facts.conduct_date.year != self.conduct_year.value and FIRST_YEAR <= facts.conduct_date.year:
+            self._holding = True
+            try:
+                self.conduct_year.value = min(facts.conduct_date.year, self.conduct_year.max)
+            finally:
+                self._holding = False
+        if forum_moved:  # the forum's own cases first; the pick survives, redrawn once below
+            picked, self._reordering = self.precedent_pick.value, True
+            try:
+                self.precedent_pick.options = precedent_options(facts.circuit)
+                self.precedent_pick.value = picked
+            finally:
+                self._reordering = False
+        self._render()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _render(self, first: bool = False) -> None:
+        f = self._facts
+        comparison = cached_compare(f)
+        self.facts_line.value = facts_summary_html(f)
+        self.result.value = result_html(f, comparison)
+        self.all_circuits.value = rendering.prongs_rows(comparison, law(), f.circuit)
+        if not first:
+            with self.figure.batch_update():
+                self.figure.layout.shapes = rendering.timeline_shapes(f.conduct_date, f.decision_date, f.circuit)
+                self.figure.layout.annotations = rendering.timeline_annotations(f.conduct_date, f.decision_date)
+        self._render_on_point()
+        self.updates += 1
+
+    def _render_on_point(self) -> None:
+        pid = self.precedent_pick.value
+        if not pid:
+            self.on_point_panel.value = ('<p class="dsh-muted">Pick the earlier case you would cite to show the '
+                                         'right was clearly established; the lab checks it the way the other side '
+                                         'would.</p>')
+            return
+        L = law()
+        op = on_point(L, L.circuits[self._facts.circuit], L.precedents[pid], self._facts)
+        note = ""
+        if generality_for(L, self._facts) == "general":
+            note = ('<p class="dsh-muted" data-generality="general">At the general level a case on point is not '
+                    'needed: it is enough that the circuit had recognised the theory and these facts meet its test. '
+                    'The checks below are what the particularized level demands.</p>')
+        self.on_point_panel.value = note + rendering.on_point_html(op, L, self._facts.circuit)
+
+
+def qi_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False) -> QILab:
+    """The qualified-immunity lab; by default Kennedy's facts with the majority's options."""
+    start, _ = parse_initial(case or (None if facts else DEFAULT_CASE), facts)
+    return QILab(start, presentation)

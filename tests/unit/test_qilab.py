@@ -1,0 +1,187 @@
+"""The qualified-immunity lab driven headless: the conduct date against the law of the day,
+the two prongs apart, and the case a student cites checked the way the other side would."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from helpers import FactError, compare, evaluate
+from helpers.cases import find_case
+from helpers.immunity import on_point
+from helpers.law import law
+from helpers.qilab import precedent_options, qi_lab
+from helpers.rendering import NO, YES
+
+KENNEDY = find_case("kennedy_v_ridgefield_2006").facts
+WOOD_DECIDED = "1989-06-27"
+
+
+@pytest.fixture()
+def lab():
+    return qi_lab()
+
+
+def prong(html: str, field: str) -> str:
+    return re.search(rf'data-field="{field}".*?<b>([{YES}{NO}][^<]*)</b>', html).group(1)
+
+
+def test_default_is_kennedy_with_the_majoritys_options_and_the_test_classes(lab):
+    assert lab.facts == KENNEDY and lab.facts.generality == "general"
+    assert "deshaney-qi-lab" in lab._dom_classes
+    assert "deshaney-conduct-date" in lab.conduct_date._dom_classes
+    assert "deshaney-qi-result" in lab.result._dom_classes
+    assert "deshaney-precedent-pick" in lab.precedent_pick._dom_classes
+    assert "deshaney-on-point" in lab.on_point_panel._dom_classes
+    a = evaluate(KENNEDY)
+    assert prong(lab.result.value, "violation") == f"{YES} violation"
+    assert prong(lab.result.value, "clearly_established") == f"{YES} clearly established"
+    assert "Rests on: Wood v. Ostrander" in lab.result.value
+    assert a.clearly_established_basis.precedents == ("wood_v_ostrander_1989",)
+
+
+def test_prongs_are_dated_apart(lab):
+    html = lab.result.value
+    assert "(law on the decision date, 2006-03-07)" in html
+    assert "(law on the conduct date, 1998-09-24)" in html
+
+
+# Kennedy's facts without but-for causation: other circuits' tests then need causation, so
+# before Wood there is no consensus, and Wood (the Ninth Circuit's own adoption) decides it.
+KENNEDY_LIKE = {"but_for_cause": False}
+
+
+@pytest.mark.parametrize("conduct,established", [
+    ("1989-06-26", False), (WOOD_DECIDED, True), ("1989-06-28", True),
+])
+def test_conduct_date_across_wood_flips_clearly_established(lab, conduct, established):
+    lab.set(**KENNEDY_LIKE)
+    lab.conduct_date.value = conduct  # as a student types it
+    expected = evaluate({**KENNEDY.to_dict(), **KENNEDY_LIKE, "conduct_date": conduct})
+    assert expected.clearly_established is established
+    assert expected.violation is True
+    text = f"{YES} clearly established" if established else f"{NO} not clearly established"
+    assert prong(lab.result.value, "clearly_established") == text
+    assert prong(lab.result.value, "violation") == f"{YES} violation", "prong one is the decision date's law"
+    assert lab.figure.layout.shapes[0].x0 == conduct
+
+
+def test_with_kennedys_own_facts_wood_replaces_a_consensus(lab):
+    lab.set(conduct_date="1989-06-26")
+    assert "3 other circuits had recognised the theory" in lab.result.value
+    lab.set(conduct_date=WOOD_DECIDED)
+    assert "Rests on: Wood v. Ostrander" in lab.result.value
+
+
+def test_the_year_slider_moves_the_conduct_date(lab):
+    lab.conduct_year.value = 1988
+    assert lab.facts.conduct_date == date(1988, 9, 24)
+    assert lab.conduct_date.value == "1988-09-24"
+    lab.conduct_date.value = "2001-01-02"
+    assert lab.conduct_year.value == 2001
+
+
+def test_picking_wood_under_particularized_is_not_on_point_for_the_kind_of_act(lab):
+    lab.set(generality="particularized")
+    html = lab.pick("wood_v_ostrander_1989")
+    assert html == lab.on_point_panel.value
+    assert f"{NO} Not on point" in html
+    assert '<li data-check="same_act" class="dsh-no">' in html
+    assert "Wood concerned an official who stranded the victim somewhere dangerous; " \
+           "this official told the assailant about the victim." in html
+    assert prong(lab.result.value, "clearly_established") == f"{NO} not clearly established"
+
+
+def test_picking_nicholas_shows_bybees_point(lab):
+    html = lab.pick("nicholas_v_wallenstein_2001")
+    assert f"{NO} Not on point" in html
+    assert '<li data-check="decided_before_conduct" class="dsh-no">' in html
+    assert '<li data-check="held_violation" class="dsh-no">' in html
+    assert "a case on point is not needed" in html  # Kennedy's majority judged it generally
+
+
+@pytest.mark.parametrize("pid", ["wood_v_ostrander_1989", "l_w_v_grubbs_1992", "nicholas_v_wallenstein_2001",
+                                 "dwares_v_city_of_new_york_1993"])
+def test_on_point_panel_says_what_on_point_says(lab, pid):
+    L = law()
+    lab.set(generality="particularized")
+    html = lab.pick(pid)
+    op = on_point(L, L.circuits["ca9"], L.precedents[pid], lab.facts)
+    for check in op.checks:
+        assert f'<li data-check="{check.id}" class="{"dsh-yes" if check.passed else "dsh-no"}">' in html
+    assert html.count("<li>") == len(op.distinctions)
+
+
+def test_changing_the_forum_reorders_the_picker_and_keeps_the_pick(lab):
+    lab.pick("wood_v_ostrander_1989")
+    lab.circuit.value = "ca2"
+    assert lab.precedent_pick.options[1][1].startswith("doe_v_new_york")
+    assert lab.precedent_pick.value == "wood_v_ostrander_1989"
+    assert "It is persuasive only" in lab.on_point_panel.value
+    assert '<tr data-circuit="ca2" class="dsh-forum">' in lab.all_circuits.value
+
+
+def test_all_circuits_show_both_prongs_as_compare_says(lab):
+    lab.set(generality="particularized")
+    for a in compare(lab.facts).results:
+        row = re.search(rf'<tr data-circuit="{a.circuit}"[^>]*>(.*?)</tr>', lab.all_circuits.value).group(1)
+        assert (f"{YES} violation" if a.violation else f"{NO} no violation") in row
+        assert (f"{YES} clearly established" if a.clearly_established else f"{NO} not clearly established") in row
+
+
+@pytest.mark.parametrize("decision,order,words", [
+    ("1999-01-01", "none", "No rule of order yet"),
+    ("2006-03-07", "mandatory", "Saucier"),
+    ("2012-01-01", "discretionary", "Pearson"),
+])
+def test_order_follows_the_decision_date(lab, decision, order, words):
+    lab.decision_date.value = decision
+    assert f'data-order="{order}"' in lab.result.value and words in lab.result.value
+
+
+def test_pearson_without_clear_law_warns_that_the_law_stops_growing(lab):
+    lab.set(decision_date="2012-01-01", generality="particularized")
+    assert "the law stops growing" in lab.result.value
+
+
+def test_default_generality_names_the_case_in_force(lab):
+    lab.generality.value = "default"
+    assert 'data-generality="particularized"' in lab.result.value and "Brosseau" in lab.result.value
+
+
+@pytest.mark.parametrize("field,bad", [("conduct_date", "1998-02-30"), ("decision_date", "1990-01-01"),
+                                       ("conduct_date", "")])
+def test_bad_dates_give_a_message_not_an_exception(lab, field, bad):
+    before = lab.result.value
+    getattr(lab, field).value = bad
+    assert "dsh-error" in lab.message.value and "(" + field + ")" in lab.message.value
+    assert lab.result.value == before and lab.facts == KENNEDY
+
+
+def test_set_rejects_bad_values(lab):
+    with pytest.raises(FactError):
+        lab.set(generality="vague")
+    assert lab.facts == KENNEDY
+
+
+def test_one_redraw_per_change(lab):
+    n = lab.updates
+    lab.set(conduct_date="1995-01-01", generality="particularized", circuit="ca5")
+    assert lab.updates == n + 1
+    lab.set(conduct_date="1995-01-01")
+    assert lab.updates == n + 1
+
+
+def test_load_case_and_picker_lists_the_forum_first(lab):
+    lab.load_case("mcclendon_v_city_of_columbia_2002:parker_dissent")
+    assert lab.facts.circuit == "ca5" and lab.facts.assume_recognized
+    assert lab.assume_recognized.value is True
+    options = precedent_options("ca5")
+    assert options[0][1] == "" and law().precedents[options[1][1]].court == "ca5"
+
+
+def test_lab_from_facts_and_presentation():
+    lab = qi_lab(facts={"circuit": "ca2", "conduct_date": "2000-01-01", "decision_date": "2005-12-09"},
+                 presentation=True)
+    assert lab.facts.circuit == "ca2" and "deshaney-presentation" in lab._dom_classes
