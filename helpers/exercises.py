@@ -128,10 +128,11 @@ class Hypothetical:
 # --- grading (pure) ----------------------------------------------------------------------
 
 def normalise_text(value: str) -> str:
-    """Case, accents, punctuation and spacing do not matter: 'Pinder v. Johnson' == 'pinder v johnson'."""
+    """Case, accents, punctuation, spacing and a leading article do not matter:
+    'The Pinder v. Johnson' == 'pinder v johnson'."""
     s = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", " ", s.lower())
-    return " ".join(s.split())
+    return re.sub(r"^(the|a|an) ", "", " ".join(s.split()))
 
 
 def answer_hash(lesson: str, exercise_id: str, answer: str) -> str:
@@ -225,6 +226,13 @@ def _exercise_id(value: Any) -> str:
     return value
 
 
+def _lesson_id(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9_]*$", value):
+        raise ValueError(f"'{value}' is not a lesson id: use the folder's name, lower-case letters, digits "
+                         "and underscores (e.g. 08_my_seminar)")
+    return value
+
+
 def _sha(value: Any) -> str:
     if not isinstance(value, str) or not _SHA.match(value):
         raise ValueError(f"'{value}' is not a SHA-256 hex digest (make one with python -m helpers hash-answer)")
@@ -273,7 +281,7 @@ _CHOICE_FIELDS = {
     "feedback": Field(True, text),
 }
 _BANK_FIELDS = {
-    "lesson": Field(True, _exercise_id),
+    "lesson": Field(True, _lesson_id),
     "title": Field(True, text),
     "intro": Field(False, text),
     "exercises": Field(True, _list),
