@@ -45,11 +45,18 @@ td.dsh-yes {background: #e6f4ea;} td.dsh-no {background: #fbe9f2;}
 .dsh-flips details {margin: 2px 0;} .dsh-flips summary {cursor: pointer;}
 .dsh-flips details.dsh-forum summary {font-weight: 700;}
 .dsh-error {color: #b00020; font-weight: 600;}
+.deshaney-fact-grid {display: block !important; column-width: 330px; column-gap: 18px;}
+.deshaney-fact-group {break-inside: avoid; display: inline-flex !important; width: 100%;}
+.dsh-help {color: #666; font-size: 0.85em;}
+.deshaney-chart, .deshaney-timeline {display: block !important; width: 100%;}
+.deshaney-chart > *, .deshaney-timeline > * {width: 100%;}
 .dsh-prongs {display: flex; gap: 12px; flex-wrap: wrap;} .dsh-prongs > div {flex: 1 1 260px;}
 .deshaney-presentation, .deshaney-presentation .widget-label, .deshaney-presentation select,
 .deshaney-presentation input, .deshaney-presentation .widget-html-content {font-size: 20px !important;}
 .deshaney-presentation .dsh-table {font-size: 20px;}
 .deshaney-presentation .dsh-el {font-size: 17px;}
+.deshaney-presentation .deshaney-fact-grid {column-width: 420px;}
+.deshaney-presentation .dsh-help {font-size: 16px;}
 </style>
 """
 
@@ -181,38 +188,53 @@ OUTCOME_COLUMNS = (("violation", "Violation"), ("clearly_established", "Clearly 
 
 
 def heatmap_columns(comparison: Comparison) -> list[tuple[str, int]]:
-    """Element slots by theory (each circuit states its own elements), widest circuit first."""
+    """(theory, slot) columns: each theory's elements by position, widest circuit first;
+    slot -1 of state-created danger says whether the circuit recognises the theory at all."""
     cols = []
     for theory, _, _ in THEORIES:
+        if theory == "state_created_danger":
+            cols.append((theory, -1))
         width = max(len(getattr(a, theory).elements) for a in comparison.results)
         cols.extend((theory, i) for i in range(width))
     return cols
 
 
-def heatmap_data(comparison: Comparison) -> dict:
+def _recognition_cell(a: Answer, assumed: bool) -> tuple[int, str, str]:
+    if a.state_created_danger.recognized:
+        return 1, YES, "The circuit recognises state-created danger on the decision date"
+    if assumed:
+        return 1, YES, "Not recognised by the circuit, but assumed (analysis option)"
+    return 0, NO, "The circuit does not recognise state-created danger on the decision date"
+
+
+def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
     """x, y, z (1 met / 0 not met / None no such element), cell text and hover text.
 
     Elements sit in slots (Danger 1, Danger 2, ...) because the circuits word and number
-    their tests differently; the hover names the circuit's own element.
+    their tests differently; the hover names the circuit's own element. `assumed` is the
+    `assume_recognized` option, which the answers do not carry.
     """
     cols = heatmap_columns(comparison)
     short = {t: s for t, _, s in THEORIES}
-    x = [f"{short[t]} {i + 1}" for t, i in cols] + [label for _, label in OUTCOME_COLUMNS]
+    x = [f"{short[t]} recognised" if i < 0 else f"{short[t]} {i + 1}" for t, i in cols]
+    x += [label for _, label in OUTCOME_COLUMNS]
     y, z, text, hover = [], [], [], []
     for a in comparison.results:
         y.append(CIRCUIT_ABBREVIATIONS[a.circuit])
         zr, tr, hr = [], [], []
         for theory, i in cols:
             elems = getattr(a, theory).elements
-            if i < len(elems):
+            if i < 0:
+                cell = _recognition_cell(a, assumed)
+            elif i < len(elems):
                 e = elems[i]
-                zr.append(1 if e.met else 0)
-                tr.append(YES if e.met else NO)
-                hr.append(f"{e.label}<br>{'met' if e.met else 'not met'}: {_wrap(e.why)}<br><i>{e.authority}</i>")
+                cell = (1 if e.met else 0, YES if e.met else NO,
+                        f"{e.label}<br>{'met' if e.met else 'not met'}: {_wrap(e.why)}<br><i>{e.authority}</i>")
             else:
-                zr.append(None)
-                tr.append("")
-                hr.append("(this circuit states no such element)")
+                cell = (None, "", "(this circuit states no such element)")
+            zr.append(cell[0])
+            tr.append(cell[1])
+            hr.append(cell[2])
         for field, cls, words, title in outcome_cells(a):
             good = cls == "dsh-yes"
             zr.append(1 if good else 0)
@@ -237,9 +259,9 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(lines)
 
 
-def heatmap_figure(comparison: Comparison, presentation: bool = False) -> go.Figure:
+def heatmap_figure(comparison: Comparison, presentation: bool = False, assumed: bool = False) -> go.Figure:
     """The circuits-by-elements chart as a plain figure (widgets.py wraps it once in a FigureWidget)."""
-    data = heatmap_data(comparison)
+    data = heatmap_data(comparison, assumed)
     size = 18 if presentation else 12
     fig = go.Figure(go.Heatmap(
         **data, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
@@ -248,7 +270,7 @@ def heatmap_figure(comparison: Comparison, presentation: bool = False) -> go.Fig
         hovertemplate="<b>%{y}</b> %{x}<br>%{customdata}<extra></extra>",
     ))
     fig.update_layout(
-        height=560 if presentation else 420, margin={"l": 80, "r": 10, "t": 40, "b": 80},
+        height=560 if presentation else 440, margin={"l": 80, "r": 10, "t": 40, "b": 110},
         font={"size": size}, plot_bgcolor="white",
         title={"text": f"Elements met ({YES}) or not ({NO}), circuit by circuit", "x": 0},
         yaxis={"autorange": "reversed"}, xaxis={"tickangle": -40, "side": "bottom"},
@@ -256,9 +278,9 @@ def heatmap_figure(comparison: Comparison, presentation: bool = False) -> go.Fig
     return fig
 
 
-def update_heatmap(fig, comparison: Comparison) -> None:
+def update_heatmap(fig, comparison: Comparison, assumed: bool = False) -> None:
     """Redraw the chart in place: one batched message to the browser."""
-    data = heatmap_data(comparison)
+    data = heatmap_data(comparison, assumed)
     trace = fig.data[0]
     with fig.batch_update():
         if list(trace.x) != data["x"]:

@@ -47,7 +47,7 @@ def _flips_for(facts: Facts) -> dict[str, list[Flip]]:
 
 def _label_html(spec: FactSpec) -> widgets.HTML:
     return widgets.HTML(f'<b title="{rendering._attr(spec.help)}">{spec.label}</b> '
-                        f'<span class="dsh-muted">{spec.help}</span>')
+                        f'<span class="dsh-help">{spec.help}</span>')
 
 
 def control_for(spec: FactSpec) -> widgets.ValueWidget:
@@ -121,9 +121,10 @@ class FactPanel(Held, widgets.VBox):
                     items.append(widgets.VBox([_label_html(spec), self.controls[fid]],
                                               layout=widgets.Layout(margin="0 0 6px 0")))
             columns.append(widgets.VBox(items, layout=widgets.Layout(padding="0 8px")))
-        grid = widgets.GridBox(columns, layout=widgets.Layout(
-            grid_template_columns="repeat(auto-fill, minmax(320px, 1fr))" if not presentation
-            else "repeat(auto-fill, minmax(420px, 1fr))"))
+        for col in columns:
+            col.add_class("deshaney-fact-group")
+        grid = widgets.Box(columns)
+        grid.add_class("deshaney-fact-grid")  # CSS columns: groups flow like a newspaper, no gaps
         super().__init__([grid, self.message])
         self.add_class("deshaney-fact-panel")
         self._write(facts)
@@ -228,7 +229,7 @@ class CircuitLab(widgets.VBox):
         self.table = widgets.HTML()
         self.table.add_class("deshaney-circuit-table")
         comparison = cached_compare(facts)
-        self.figure = go.FigureWidget(rendering.heatmap_figure(comparison, presentation))
+        self.figure = go.FigureWidget(rendering.heatmap_figure(comparison, presentation, facts.assume_recognized))
         chart = widgets.Box([self.figure])
         chart.add_class("deshaney-chart")
         self.flips_panel = widgets.HTML()
@@ -282,7 +283,7 @@ class CircuitLab(widgets.VBox):
         forum = facts.circuit
         self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
         if figure:
-            rendering.update_heatmap(self.figure, comparison)
+            rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
         self.flips_panel.value = rendering.flips_html(_flips_for(facts), forum)
         self.forum_card.value = (rendering.answer_card_html(comparison[forum], style=False, law=law())
                                  if forum else "<p class='dsh-muted'>Choose a circuit (the forum) above to see "

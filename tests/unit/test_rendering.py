@@ -115,3 +115,13 @@ def test_on_point_html_shows_checks_and_distinctions():
 def test_order_rule_by_decision_date(day, order):
     from datetime import date
     assert order_rule(law(), date.fromisoformat(day))[0] == order
+
+
+@pytest.mark.parametrize("assumed,mark", [(False, NO), (True, YES)])
+def test_heatmap_says_whether_the_circuit_recognises_the_theory(assumed, mark):
+    data = heatmap_data(compare(KENNEDY), assumed)
+    col = data["x"].index("Danger recognised")
+    assert data["x"][col + 1] == "Danger 1"
+    fifth = data["y"].index("5th Cir.")
+    assert data["text"][fifth][col] == mark
+    assert data["text"][data["y"].index("9th Cir.")][col] == YES

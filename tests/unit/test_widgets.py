@@ -45,7 +45,7 @@ def assert_outputs_match(lab) -> None:
         for _, e in a.elements():
             assert f'data-element="{e.id}"' in row(lab.table.value, a.circuit)
     heat = lab.figure.data[0]
-    assert [list(r) for r in heat.z] == heatmap_data(comparison)["z"]
+    assert [list(r) for r in heat.z] == heatmap_data(comparison, lab.facts.assume_recognized)["z"]
     expected = flips(lab.facts.with_(circuit=None))
     for cid, found in expected.items():
         block = re.search(rf'<details data-circuit="{cid}"[^>]*>(.*?)</details>', lab.flips_panel.value).group(1)
@@ -210,3 +210,12 @@ def test_answer_card_summarises_one_circuit():
     assert "Ninth Circuit" in card.value
     assert f"{YES} violation" in card.value and f"{YES} immunity denied" in card.value
     assert "Wood v. Ostrander" in card.value
+
+
+def test_assuming_the_theory_recolours_the_recognition_column(lab):
+    lab.load_case(KENNEDY)
+    col = list(lab.figure.data[0].x).index("Danger recognised")
+    assert lab.figure.data[0].z[4][col] == 0  # the Fifth Circuit
+    lab.controls["assume_recognized"].value = True
+    assert lab.figure.data[0].z[4][col] == 1
+    assert_outputs_match(lab)
