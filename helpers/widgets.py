@@ -247,9 +247,9 @@ class CircuitLab(widgets.VBox):
         self.add_class("deshaney-circuit-lab")
         if presentation:
             self.add_class("deshaney-presentation")
+        self.case_menu.observe(self._case_chosen, names="value")
         self._render(facts, comparison, figure=False)
         self.panel.on_facts(self._render)
-        self.case_menu.observe(self._case_chosen, names="value")
 
     @property
     def facts(self) -> Facts:
@@ -266,13 +266,17 @@ class CircuitLab(widgets.VBox):
         """Fill the panel with a real case's facts (and its opinion's analysis options)."""
         c = find_case(label_or_id)
         self.panel.replace(c.facts)
-        if self.case_menu.value != c.id:
+        self._show_case(c.id)
+        return self.facts
+
+    def _show_case(self, case_id: str) -> None:
+        """Set the menu without loading again."""
+        if self.case_menu.value != case_id:
             self.case_menu.unobserve(self._case_chosen, names="value")
             try:
-                self.case_menu.value = c.id
+                self.case_menu.value = case_id
             finally:
                 self.case_menu.observe(self._case_chosen, names="value")
-        return self.facts
 
     def _case_chosen(self, change) -> None:
         if change["new"]:
@@ -281,6 +285,8 @@ class CircuitLab(widgets.VBox):
     def _render(self, facts: Facts, comparison: Comparison | None = None, figure: bool = True) -> None:
         comparison = comparison or cached_compare(facts)
         forum = facts.circuit
+        if self.case_menu.value and find_case(self.case_menu.value).facts != facts:
+            self._show_case("")  # the facts are the student's own now; choosing the case again reloads it
         self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
         if figure:
             rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)

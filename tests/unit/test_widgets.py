@@ -219,3 +219,11 @@ def test_assuming_the_theory_recolours_the_recognition_column(lab):
     lab.controls["assume_recognized"].value = True
     assert lab.figure.data[0].z[4][col] == 1
     assert_outputs_match(lab)
+
+
+def test_changing_a_loaded_cases_fact_clears_the_menu_so_the_case_can_be_reloaded(lab):
+    lab.case_menu.value = KENNEDY
+    lab.controls["custody"].value = "prison"
+    assert lab.case_menu.value == ""
+    lab.case_menu.value = KENNEDY
+    assert lab.facts == find_case(KENNEDY).facts
