@@ -187,8 +187,8 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         chosen = exercise.choice(cid)
         assert chosen is not None
         if chosen.correct:
-            return Feedback(True, _join(f"Right. {chosen.feedback}", exercise.explanation))
-        return Feedback(False, f"Not quite. {chosen.feedback}")
+            return Feedback(True, _join(_lead("Right.", chosen.feedback), exercise.explanation))
+        return Feedback(False, _lead("Not quite.", chosen.feedback))
 
     # select == "many": the set ticked must equal the key (an empty set is an answer: "none").
     if answer is None:
@@ -211,6 +211,11 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
     if missed:
         lines.append(f"- {_plural(missed, 'more choice')} should be ticked.")
     return Feedback(False, "\n".join(lines))
+
+
+def _lead(verdict: str, feedback: str) -> str:
+    """Feedback that already opens with Yes or No needs no verdict in front of it."""
+    return feedback if re.match(r"^(yes|no)\b", feedback.strip(), re.I) else f"{verdict} {feedback}"
 
 
 def _join(*parts: str | None) -> str:
@@ -334,8 +339,9 @@ def _load_hypotheticals(path: Path) -> dict[str, Hypothetical]:
 
 
 def hypothetical_facts(hypothetical_id: str, lesson: str = "07_capstone") -> dict:
-    """A capstone hypothetical's facts, as a dict ready for the widgets or the engine."""
-    return dict(load_hypotheticals(lesson)[hypothetical_id].facts)
+    """A capstone hypothetical's facts, complete (defaults filled in), ready for
+    `lab.set(**facts)`, `compare` or `answer_card`."""
+    return parse_facts(load_hypotheticals(lesson)[hypothetical_id].facts).to_dict()
 
 
 def _facts_for(node: dict, ex: dict, folder: Path, need_circuit: bool) -> Facts:

@@ -256,6 +256,8 @@ class ProgressStore:
 
     def attempts(self, student: str | None = None, lesson: str | None = None) -> list[Attempt]:
         """Every saved answer, oldest first (answers still waiting are not included)."""
+        if not self._ready and not self.path.exists():
+            return []  # reading never creates the file
         self._prepare()
         sql, args = "SELECT student, lesson, exercise, correct, answer, answered_at FROM answers", []
         where = []

@@ -87,7 +87,7 @@ def test_multiple_choice_right_wrong_and_unanswered(bank):
     ex = bank["promise"]
     assert ex.key == ("b",)
     right = grade(ex, "b")
-    assert right == Feedback(True, "Right. Yes - DeShaney, 489 U.S. at 200.\nCustody, not a promise, is the trigger.")
+    assert right == Feedback(True, "Yes - DeShaney, 489 U.S. at 200.\nCustody, not a promise, is the trigger.")
     wrong = grade(ex, "a")
     assert not wrong.correct and "Pinder, 54 F.3d at 1175" in wrong.message
     assert "Custody, not a promise" not in wrong.message  # the explanation waits for a right answer

@@ -34,6 +34,12 @@ def test_path_comes_from_the_environment(tmp_path, monkeypatch):
     assert "deshaney-workbook" in str(progress.default_path())
 
 
+def test_reading_never_creates_the_file(tmp_path):
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    assert store.attempts() == [] and store.latest("l") == {}
+    assert not (tmp_path / "p.sqlite3").exists()
+
+
 def test_an_answer_survives_a_kernel_restart(tmp_path):
     db = tmp_path / "p.sqlite3"
     saved = ProgressStore(db).record("01_deshaney", "why_joshua_lost", True, "b", student="ann")
