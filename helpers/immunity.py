@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
 from .law import Circuit, Law, Precedent, in_force
@@ -26,6 +27,18 @@ _DELIBERATION_STRENGTH = {"emergency": 0, "hurried": 1, "unhurried": 2}
 
 def _strength_facts() -> tuple[str, ...]:
     return tuple(f for f, spec in vocabulary().items() if spec.ordered)
+
+
+@lru_cache(maxsize=1 << 16)
+def _strength(facts: Facts) -> tuple[int, ...]:
+    vocab = vocabulary()
+    return tuple(vocab[f].rank(getattr(facts, f)) for f in _strength_facts()) + (
+        _DELIBERATION_STRENGTH[facts.deliberation],)
+
+
+def at_least_as_strong(new: Facts, old: Facts) -> bool:
+    """Every plaintiff-favouring fact of `new` is at least as strong as in `old` (HYPO's 'more on point')."""
+    return all(a >= b for a, b in zip(_strength(new), _strength(old)))
 
 
 @dataclass(frozen=True)
@@ -164,9 +177,12 @@ def recognizing_circuits(law: Law, day: date, excluding: str) -> list[str]:
 
 
 def candidates(law: Law, court: str, facts: Facts) -> list[Precedent]:
-    """Precedents of `court` holding a violation for the same kind of act and harm, before the conduct."""
+    """Precedents of `court` on point for `facts`: decided before the conduct, still good law then,
+    holding a violation for the same kind of act and harm on facts no stronger than these.
+    (The same test as `on_point`, without the explanations.)"""
     found = law.violation_index.get((court, facts.act_kind, facts.harm_source), ())
-    return [p for p in found if p.decided < facts.conduct_date]
+    c = facts.conduct_date
+    return [p for p in found if p.decided < c and p.good_law_on(c) and at_least_as_strong(facts, p.fact_pattern())]
 
 
 def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detail: bool) -> Basis:
@@ -216,8 +232,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      f"The {circuit.name} had not recognised the theory and does not count out-of-circuit "
                      "authority." if detail else "")
     # particularized
-    binding = [p for court in (circuit.id, "scotus") for p in candidates(law, court, facts)
-               if on_point(law, circuit, p, facts).on_point]
+    binding = [p for court in (circuit.id, "scotus") for p in candidates(law, court, facts)]
     if binding:
         return Basis(True, "particularized", level, tuple(p.id for p in binding),
                      f"{binding[-1].short_name} had held like conduct unconstitutional on facts no stronger "
@@ -228,8 +243,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
             if cid == circuit.id:
                 continue
             for p in candidates(law, cid, facts):
-                if on_point(law, circuit, p, facts).counts_toward_consensus:
-                    supporting.setdefault(cid, p)
+                supporting.setdefault(cid, p)
         if len(supporting) >= need:
             return Basis(True, "particularized", level, tuple(p.id for p in supporting.values()),
                          f"On-point cases from {len(supporting)} other circuits formed a consensus "

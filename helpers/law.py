@@ -59,6 +59,9 @@ class Opinion:
     note: str | None = None
 
 
+_PATTERNS: dict = {}
+
+
 @dataclass(frozen=True)
 class Precedent:
     id: str
@@ -100,6 +103,12 @@ class Precedent:
 
     def fact_pattern(self, opinion: str | None = None) -> Facts | None:
         """The case's facts (as `opinion` characterised them) with its forum and dates."""
+        key = (self.id, self.source, opinion)
+        if key not in _PATTERNS:
+            _PATTERNS[key] = self._parse_pattern(opinion)
+        return _PATTERNS[key]
+
+    def _parse_pattern(self, opinion: str | None) -> Facts | None:
         if self.facts_raw is None or self.court == "scotus" and self.conduct is None:
             return None
         raw = dict(self.facts_raw)
