@@ -82,18 +82,35 @@ def start_voila(port: int, *, target: Path = DEMO_DIR, preheat: bool = True, poo
     return proc
 
 
-def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    """Stop a server started here, and its kernels (they share its process group)."""
+def _descendants(pid: int) -> list:
+    try:
+        import psutil  # comes with ipykernel
+
+        return psutil.Process(pid).children(recursive=True)
+    except Exception:  # noqa: BLE001 - gone already, or no psutil: nothing more to stop
+        return []
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    """Stop a server started here. SIGTERM lets Voila or JupyterLab shut their kernels down
+    (each kernel runs in its own session); any kernel still alive after that is killed."""
     if proc.poll() is not None:
         return
+    kernels = _descendants(proc.pid)
+    proc.terminate()
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        proc.kill()
         proc.wait(timeout)
-    except ProcessLookupError:
-        pass
+    for child in kernels:
+        try:
+            child.wait(3)
+        except Exception:  # noqa: BLE001 - psutil.TimeoutExpired or NoSuchProcess
+            try:
+                child.kill()
+            except Exception:  # noqa: BLE001
+                pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     preheat = args.pool_size > 0
     proc = subprocess.Popen(voila_argv(args.port, DEMO_DIR, preheat, max(args.pool_size, 1)),
                             cwd=str(DEMO_DIR), env=server_env())
+    # Ctrl-C reaches Voila too (same process group); SIGTERM (kill, timeout) is passed on.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         wait_for_port(args.port, proc)
         print("\nThe DeShaney Workbook, classroom demo (Ctrl-C to stop):")
@@ -113,15 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         print(flush=True)
         return proc.wait()
     except KeyboardInterrupt:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         return 0
     finally:
-        if proc.poll() is None:
-            proc.terminate()
+        stop(proc)
 
 
 if __name__ == "__main__":
