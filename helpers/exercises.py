@@ -206,7 +206,7 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
     lines = ["Not quite."]
     for c in exercise.choices:
         if c.id in ticked and not c.correct:
-            lines.append(f"- You ticked {c.text}, but: {c.feedback}")
+            lines.append(f'- You ticked "{c.text}": {c.feedback}')
     missed = len(key - ticked)
     if missed:
         lines.append(f"- {_plural(missed, 'more choice')} should be ticked.")
@@ -617,12 +617,17 @@ def describe_facts(facts: Facts, *, show_circuit: bool = True) -> list[str]:
         lines.append(f"Circuit: {CIRCUIT_NAMES[facts.circuit]}")
     lines.append(f"{vocab['conduct_date'].label}: {facts.conduct_date.isoformat()}")
     lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
+    defaults = []
     for name, spec in vocab.items():
         if spec.kind in ("circuit", "date"):
             continue
         value = getattr(facts, name)
         if value != spec.default:
             lines.append(f"{spec.label}: {spec.label_of(value)}")
+        elif not spec.option:
+            defaults.append(f"{spec.label.lower()}: {spec.label_of(value)}")
+    if defaults:
+        lines.append("Everything else as by default - " + "; ".join(defaults))
     return lines
 
 
@@ -704,8 +709,7 @@ class ExerciseWidget:
         if exercise.facts is not None:
             lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits")
             self.facts = widgets.HTML("<ul class='deshaney-facts'>" + "".join(
-                f"<li>{html.escape(line)}</li>" for line in lines) + "</ul><p><i>Facts not listed take their "
-                "defaults.</i></p>")
+                f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
             parts.append(self.facts)
         wide = widgets.Layout(width="auto", max_width="100%")
         if exercise.select == "one":
@@ -817,6 +821,8 @@ def _exercise_set_class():
             return self
 
         def _earlier(self) -> str:
+            if self.store is None:
+                return "<p><i>Answers in this set are not saved.</i></p>"
             try:
                 latest = self.store.latest(self.bank.lesson, self.student)
             except Exception as exc:  # noqa: BLE001 - report, never a traceback in a notebook

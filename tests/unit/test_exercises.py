@@ -383,6 +383,18 @@ def test_exercise_set_checks_scores_saves_and_retries(tmp_path):
     assert "Saved earlier: 2 of 3" in again.notice.value
 
 
+def test_a_set_that_saves_nothing(tmp_path):
+    lessons = tmp_path / "lessons"
+    (lessons / "sample").mkdir(parents=True)
+    (lessons / "sample" / "exercises.yaml").write_text(BANK.replace("{hidden}", "f" * 64))
+    ui = exercise_set("sample", store=None, lessons_dir=lessons)
+    assert "not saved" in ui.notice.value
+    item = ui.item("promise")
+    item.set_answer("b")
+    item.check.click()
+    assert "Correct" in item.feedback.value and "Score: 1 of 7" in ui.score.value
+
+
 def test_a_save_problem_shows_under_the_feedback(tmp_path):
     class LockedStore:
         path = tmp_path / "x"
