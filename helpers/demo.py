@@ -73,6 +73,7 @@ def lab_urls(port: int) -> dict[str, str]:
 def start_voila(port: int, *, target: Path = DEMO_DIR, preheat: bool = True, pool_size: int = 1,
                 env: dict | None = None, log=None) -> subprocess.Popen:
     """Start Voila in its own process group; stop it with `stop`."""
+    target = Path(target).resolve()
     proc = subprocess.Popen(
         voila_argv(port, target, preheat, pool_size), cwd=str(target if target.is_dir() else target.parent),
         env=server_env(env), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,

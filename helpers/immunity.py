@@ -196,7 +196,10 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
         return Basis(False, "none", level, (bar[1].case,),
                      f"The {circuit.name} never adopted the theory, and a right it never established "
                      "cannot be clearly established." if detail else "")
-    if controlling and not met_then:
+    # The forum's own test, where it had stated one by then, binds even before it recognised the
+    # theory: a consensus elsewhere cannot clearly establish what the forum's precedent rejects
+    # (Pinder's limit on affirmative acts, say).
+    if in_force(circuit.tests, c) is not None and not met_then:
         return Basis(False, "none", level, (), f"These facts do not meet the {circuit.name}'s "
                      f"state-created-danger test as it stood on {c.isoformat()}." if detail else "")
     counted = circuit.counts_consensus(d)
@@ -264,7 +267,8 @@ def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
     c = facts.conduct_date
     version = circuit.custody_test_met(facts, c)
     if version is not None:
-        return Basis(True, "special_relationship", facts.generality, (version.authority.case,),
+        cite = law.method.custody.get(facts.custody, version.authority)
+        return Basis(True, "special_relationship", facts.generality, (cite.case,),
                      "The duty to protect a person the state holds in this kind of custody was settled "
                      f"in the {circuit.name} by then." if detail else "")
     if facts.custody == "none" or not circuit.counts_consensus(facts.decision_date):

@@ -528,6 +528,7 @@ class Method:
     obvious_case: tuple[date, Cite, str | None]
     deshaney: Cite
     direct_harm: Cite
+    custody: dict  # custody kind -> the Supreme Court case that settled the duty for it
     order: tuple[tuple[date, str, Cite], ...]
 
 
@@ -553,11 +554,14 @@ def load_method() -> Method:
     v = check_mapping(raw, {
         "default_generality": Field(True, list_of(gen)), "consensus_size": Field(True, list_of(size)),
         "obvious_case": Field(True, _bar), "deshaney": Field(True, _cite), "direct_harm": Field(True, _cite),
+        "custody": Field(True, lambda n: {k: _cite(v) for k, v in check_mapping(
+            n, {k: Field(check=lambda x: x) for k in ("prison", "involuntary_commitment", "arrest")},
+            "custody authorities").items()}),
         "order": Field(True, list_of(order)),
     }, "qualified-immunity method")
     return Method(_sorted(v["default_generality"], "default_generality", raw),
                   _sorted(v["consensus_size"], "consensus_size", raw), v["obvious_case"], v["deshaney"],
-                  v["direct_harm"], tuple(v["order"]))
+                  v["direct_harm"], v["custody"], tuple(v["order"]))
 
 
 # --- everything -----------------------------------------------------------------------
@@ -603,7 +607,7 @@ def _check_references(law: Law) -> None:
         need(g.authority, "data/qualified_immunity.yaml")
     for s in m.consensus_size:
         need(s.authority, "data/qualified_immunity.yaml")
-    for c in (m.obvious_case[1], m.deshaney, m.direct_harm):
+    for c in (m.obvious_case[1], m.deshaney, m.direct_harm, *m.custody.values()):
         need(c, "data/qualified_immunity.yaml")
     for o in m.order:
         need(o[2], "data/qualified_immunity.yaml")

@@ -81,6 +81,9 @@ def _narrowing_days():
     for c in lw.circuits.values():
         days |= {s.start for s in c.status if not s.recognized}
         days |= {v.start for v in c.tests + c.special_relationship if v.narrows}
+        # A forum's first statement of its own test binds from then on, and can narrow what a
+        # consensus elsewhere had established there (Pinder in the Fourth Circuit).
+        days.add(c.tests[0].start)
         days |= {r.start for r in c.culpability if r.narrows}
         days |= {x.start for x in c.consensus if not x.counts}
     return sorted(days)
