@@ -49,7 +49,7 @@ def wait_for_answers(page, expected: dict[str, bool], timeout: float = 30_000) -
         arg=expected, timeout=timeout)
 
 
-def test_the_lab_is_drawn(lab_page):
+def test_the_lab_is_drawn(lab_page, artifacts):
     where, page = lab_page
     start, _ = PAGES[where]
     rows = page.locator(f"{drive.TABLE} tr[data-circuit]")
@@ -60,6 +60,8 @@ def test_the_lab_is_drawn(lab_page):
     assert page.locator(".deshaney-flips").inner_text().strip()
     assert page.locator(".deshaney-fact-custody select").is_visible()
     assert shown_violations(page) == violations(start)
+    page.locator(drive.TABLE).first.screenshot(path=str(artifacts / f"{where}-circuit-table.png"))
+    page.locator(".deshaney-chart").first.screenshot(path=str(artifacts / f"{where}-circuit-chart.png"))
     if where == "voila":
         assert page.locator(".jp-InputArea, .jp-Cell-inputWrapper").count() == 0, "the demo shows code"
 
