@@ -6,6 +6,8 @@ yes/no is readable by colour and by text: a check or a cross, and the words.
 """
 from __future__ import annotations
 
+import asyncio
+
 from datetime import date
 from html import escape
 from typing import Iterable
@@ -108,7 +110,10 @@ def _theory_cell(theory: str, a: Answer) -> str:
 def circuit_row_html(a: Answer, forum: str | None = None) -> str:
     cells = [f'<td data-field="circuit" title="{_attr(a.test_in_force)}">{CIRCUIT_NAMES[a.circuit]}</td>']
     cells.extend(_theory_cell(t, a) for t, _, _ in THEORIES)
-    cells.extend(f'<td data-field="{f}" class="{cls}" title="{_attr(title)}">{text}</td>'
+    values = {"violation": a.violation, "clearly_established": a.clearly_established,
+              "qualified_immunity": a.qualified_immunity}
+    cells.extend(f'<td data-field="{f}" data-value="{str(values[f]).lower()}" class="{cls}" '
+                 f'title="{_attr(title)}">{text}</td>'
                  for f, cls, text, title in outcome_cells(a))
     forum_cls = ' class="dsh-forum"' if a.circuit == forum else ""
     return f'<tr data-circuit="{a.circuit}"{forum_cls}>{"".join(cells)}</tr>'
@@ -278,16 +283,39 @@ def heatmap_figure(comparison: Comparison, presentation: bool = False, assumed: 
     return fig
 
 
+HOVER_DELAY_S = 0.08
+
+
 def update_heatmap(fig, comparison: Comparison, assumed: bool = False) -> None:
-    """Redraw the chart in place: one batched message to the browser."""
+    """Redraw the chart in place: the cells at once, the long hover explanations just after.
+
+    Measured in Chromium: sending the hover text in the same message as the cells made the
+    table's repaint wait for a full plotly redraw (p95 over 100 ms). Inside a running kernel the
+    hover follows HOVER_DELAY_S later (a newer update cancels a stale one); with no event loop
+    (tests, scripts) everything is set at once.
+    """
     data = heatmap_data(comparison, assumed)
     trace = fig.data[0]
+    pending = getattr(fig, "_dsh_hover_pending", None)
+    if pending is not None:
+        pending.cancel()
+        fig._dsh_hover_pending = None
     with fig.batch_update():
         if list(trace.x) != data["x"]:
             trace.x = data["x"]
         trace.z = data["z"]
         trace.text = data["text"]
+
+    def set_hover() -> None:
+        fig._dsh_hover_pending = None
         trace.customdata = data["customdata"]
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        set_hover()
+        return
+    fig._dsh_hover_pending = loop.call_later(HOVER_DELAY_S, set_hover)
 
 
 # --- qualified immunity: the timeline and the argument ------------------------------------

@@ -125,3 +125,37 @@ def test_heatmap_says_whether_the_circuit_recognises_the_theory(assumed, mark):
     fifth = data["y"].index("5th Cir.")
     assert data["text"][fifth][col] == mark
     assert data["text"][data["y"].index("9th Cir.")][col] == YES
+
+
+def test_answer_cells_carry_machine_readable_values():
+    from helpers import compare
+    from helpers.law import law
+    from helpers.rendering import circuit_table_html
+    html = circuit_table_html(compare(law().precedents["kennedy_v_ridgefield_2006"].fact_pattern()))
+    start = html.index('data-circuit="ca9"')
+    row = html[start:html.index("</tr>", start)]
+    assert 'data-field="violation" data-value="true"' in row
+    assert 'data-field="qualified_immunity" data-value="false"' in row
+
+
+def test_hover_text_follows_the_cells_inside_a_running_kernel_loop():
+    """In a kernel the cells go first and the hover just after; a newer update wins."""
+    import asyncio
+
+    from helpers import compare
+    from helpers.law import law
+    from helpers.rendering import HOVER_DELAY_S, heatmap_data, heatmap_figure, update_heatmap
+    import plotly.graph_objects as go
+
+    kennedy = law().precedents["kennedy_v_ridgefield_2006"]
+    majority, bybee = compare(kennedy.fact_pattern()), compare(kennedy.fact_pattern("bybee_dissent"))
+    fig = go.FigureWidget(heatmap_figure(majority))
+
+    async def drive():
+        update_heatmap(fig, bybee)
+        assert [list(r) for r in fig.data[0].z] == heatmap_data(bybee)["z"]
+        update_heatmap(fig, majority)  # supersedes the pending Bybee hover
+        await asyncio.sleep(HOVER_DELAY_S * 3)
+
+    asyncio.run(drive())
+    assert [list(r) for r in fig.data[0].customdata] == heatmap_data(majority)["customdata"]
