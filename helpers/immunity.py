@@ -119,20 +119,18 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
     if p_facts is None:
         checks.append(Check("same_act", "The same kind of act", False, f"{precedent.short_name} encodes no fact pattern."))
     else:
-        same_act = p_facts.act_kind == facts.act_kind
-        act = vocab["act_kind"]
-        checks.append(Check("same_act", "The same kind of act", same_act,
-                            f"{precedent.short_name}: {act.label_of(p_facts.act_kind)}; here: {act.label_of(facts.act_kind)}."))
-        if not same_act:
-            diffs.append(f"{precedent.short_name} concerned an official who {act.label_of(p_facts.act_kind)}; "
-                         f"this official {act.label_of(facts.act_kind)}.")
-        same_harm = p_facts.harm_source == facts.harm_source
-        hs = vocab["harm_source"]
-        checks.append(Check("same_harm", "The same kind of harm", same_harm,
-                            f"{precedent.short_name}: {hs.label_of(p_facts.harm_source)}; here: {hs.label_of(facts.harm_source)}."))
-        if not same_harm:
-            diffs.append(f"In {precedent.short_name} the harm was {hs.label_of(p_facts.harm_source)}; "
-                         f"here it was {hs.label_of(facts.harm_source)}.")
+        name = precedent.short_name
+        for check_id, label, fact, distinguish in (
+            ("same_act", "The same kind of act", "act_kind",
+             "{name} concerned an official who {old}; this official {new}."),
+            ("same_harm", "The same kind of harm", "harm_source", "In {name} the harm was {old}; here it was {new}."),
+        ):
+            spec = vocab[fact]
+            old, new = spec.label_of(getattr(p_facts, fact)), spec.label_of(getattr(facts, fact))
+            same = getattr(p_facts, fact) == getattr(facts, fact)
+            checks.append(Check(check_id, label, same, f"{name}: {old}; here: {new}."))
+            if not same:
+                diffs.append(distinguish.format(name=name, old=old, new=new))
         weaker = distinctions(p_facts, facts, precedent.short_name)
         checks.append(Check("facts_as_strong", "Facts at least as strong for the plaintiff", not weaker,
                             "Nothing in these facts is weaker." if not weaker else f"{len(weaker)} fact(s) weaker."))
