@@ -78,10 +78,13 @@ class FactSpec:
     ordered: bool = False
     option: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_labels", dict(self.value_labels))
+
     def label_of(self, value: Any) -> str:
         if self.kind == "flag":
             return "yes" if value else "no"
-        return dict(self.value_labels).get(value, str(value))
+        return self._labels.get(value, str(value))  # type: ignore[attr-defined]
 
     def rank(self, value: Any) -> int:
         """Strength for the plaintiff, for ordered facts."""

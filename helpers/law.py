@@ -60,6 +60,7 @@ class Opinion:
 
 
 _PATTERNS: dict = {}
+_CITES: dict = {}
 
 
 @dataclass(frozen=True)
@@ -576,7 +577,10 @@ class Law:
     violation_index: dict = field(default_factory=dict)
 
     def cite(self, c: Cite) -> str:
-        return self.precedents[c.case].cite(c.pin)
+        text = _CITES.get(c)
+        if text is None:
+            text = _CITES[c] = self.precedents[c.case].cite(c.pin)
+        return text
 
 
 def _check_references(law: Law) -> None:

@@ -6,7 +6,6 @@ yes/no is readable by colour and by text: a check or a cross, and the words.
 """
 from __future__ import annotations
 
-import asyncio
 
 from datetime import date
 from html import escape
@@ -212,12 +211,22 @@ def _recognition_cell(a: Answer, assumed: bool) -> tuple[int, str, str]:
     return 0, NO, "The circuit does not recognise state-created danger on the decision date"
 
 
+OUTCOME_HOVER = {
+    "violation": "Prong one: a due-process violation, under the law on the decision date",
+    "clearly_established": "Prong two: clearly established, under the law on the conduct date",
+    "qualified_immunity": "Immunity is denied only when there was a violation and it was clearly established",
+}
+
+
 def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
     """x, y, z (1 met / 0 not met / None no such element), cell text and hover text.
 
     Elements sit in slots (Danger 1, Danger 2, ...) because the circuits word and number
-    their tests differently; the hover names the circuit's own element. `assumed` is the
-    `assume_recognized` option, which the answers do not carry.
+    their tests differently; the hover names the circuit's own element and its authority.
+    The hover does not depend on the facts (the table beside the chart says why each element
+    is met), so moving a fact re-sends only the cells: measured in Chromium, re-sending the
+    long explanations with every change held back the table's repaint (p95 over 100 ms).
+    `assumed` is the `assume_recognized` option, which the answers do not carry.
     """
     cols = heatmap_columns(comparison)
     short = {t: s for t, _, s in THEORIES}
@@ -233,8 +242,7 @@ def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
                 cell = _recognition_cell(a, assumed)
             elif i < len(elems):
                 e = elems[i]
-                cell = (1 if e.met else 0, YES if e.met else NO,
-                        f"{e.label}<br>{'met' if e.met else 'not met'}: {_wrap(e.why)}<br><i>{e.authority}</i>")
+                cell = (1 if e.met else 0, YES if e.met else NO, f"{_wrap(e.label)}<br><i>{e.authority}</i>")
             else:
                 cell = (None, "", "(this circuit states no such element)")
             zr.append(cell[0])
@@ -244,7 +252,7 @@ def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
             good = cls == "dsh-yes"
             zr.append(1 if good else 0)
             tr.append(YES if good else NO)
-            hr.append(f"{words[2:]}<br>{_wrap(title)}")
+            hr.append(_wrap(OUTCOME_HOVER[field]))
         z.append(zr)
         text.append(tr)
         hover.append(hr)
@@ -283,39 +291,17 @@ def heatmap_figure(comparison: Comparison, presentation: bool = False, assumed: 
     return fig
 
 
-HOVER_DELAY_S = 0.08
-
-
 def update_heatmap(fig, comparison: Comparison, assumed: bool = False) -> None:
-    """Redraw the chart in place: the cells at once, the long hover explanations just after.
-
-    Measured in Chromium: sending the hover text in the same message as the cells made the
-    table's repaint wait for a full plotly redraw (p95 over 100 ms). Inside a running kernel the
-    hover follows HOVER_DELAY_S later (a newer update cancels a stale one); with no event loop
-    (tests, scripts) everything is set at once.
-    """
+    """Redraw the chart in place, in one batched message with only what changed."""
     data = heatmap_data(comparison, assumed)
     trace = fig.data[0]
-    pending = getattr(fig, "_dsh_hover_pending", None)
-    if pending is not None:
-        pending.cancel()
-        fig._dsh_hover_pending = None
     with fig.batch_update():
         if list(trace.x) != data["x"]:
             trace.x = data["x"]
         trace.z = data["z"]
         trace.text = data["text"]
-
-    def set_hover() -> None:
-        fig._dsh_hover_pending = None
-        trace.customdata = data["customdata"]
-
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        set_hover()
-        return
-    fig._dsh_hover_pending = loop.call_later(HOVER_DELAY_S, set_hover)
+        if [list(row) for row in trace.customdata] != data["customdata"]:
+            trace.customdata = data["customdata"]
 
 
 # --- qualified immunity: the timeline and the argument ------------------------------------

@@ -138,24 +138,19 @@ def test_answer_cells_carry_machine_readable_values():
     assert 'data-field="qualified_immunity" data-value="false"' in row
 
 
-def test_hover_text_follows_the_cells_inside_a_running_kernel_loop():
-    """In a kernel the cells go first and the hover just after; a newer update wins."""
-    import asyncio
-
+def test_moving_a_fact_resends_the_cells_but_not_the_hover():
+    """The hover names each element and its authority, not the facts: it stays put."""
     from helpers import compare
     from helpers.law import law
-    from helpers.rendering import HOVER_DELAY_S, heatmap_data, heatmap_figure, update_heatmap
+    from helpers.rendering import heatmap_data, heatmap_figure, update_heatmap
     import plotly.graph_objects as go
 
     kennedy = law().precedents["kennedy_v_ridgefield_2006"]
     majority, bybee = compare(kennedy.fact_pattern()), compare(kennedy.fact_pattern("bybee_dissent"))
+    assert heatmap_data(majority)["customdata"] == heatmap_data(bybee)["customdata"]
     fig = go.FigureWidget(heatmap_figure(majority))
-
-    async def drive():
-        update_heatmap(fig, bybee)
-        assert [list(r) for r in fig.data[0].z] == heatmap_data(bybee)["z"]
-        update_heatmap(fig, majority)  # supersedes the pending Bybee hover
-        await asyncio.sleep(HOVER_DELAY_S * 3)
-
-    asyncio.run(drive())
-    assert [list(r) for r in fig.data[0].customdata] == heatmap_data(majority)["customdata"]
+    sent = []
+    fig.data[0].on_change(lambda *args: sent.append("hover"), "customdata")
+    update_heatmap(fig, bybee)
+    assert [list(r) for r in fig.data[0].z] == heatmap_data(bybee)["z"]
+    assert sent == []
