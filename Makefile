@@ -24,8 +24,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
 
 test: $(STAMP)
 	bash scripts/ensure-chromium.sh
