@@ -100,15 +100,14 @@ class Comparison:
 
 def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law):
     """Apply every element of a test; with `detail`, explain each."""
+    if not detail:
+        return version.met(facts, regime), ()
     met_all, out = True, []
     for e in version.elements:
         met, leaves = e.test(facts, regime)
         met_all = met_all and met
-        if detail:
-            why = " ".join(dict.fromkeys(leaf.explain(facts, m, regime) for leaf, m in leaves[:2]))
-            out.append(ElementResult(e.id, e.label, met, why, law_.cite(e.authority)))
-        elif not met:
-            return False, ()
+        why = " ".join(dict.fromkeys(leaf.explain(facts, m, regime) for leaf, m in leaves[:2]))
+        out.append(ElementResult(e.id, e.label, met, why, law_.cite(e.authority)))
     return met_all, tuple(out)
 
 

@@ -30,7 +30,8 @@ from typing import Any, Callable, Iterable
 from .engine import compare, evaluate
 from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
 from .facts import _plain  # YAML's located mappings to plain dicts
-from .loading import DataError, Field, boolean, check_mapping, load_yaml_file, one_of, text, where
+from .loading import (DataError, Field, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
+                      where)
 from .law import law
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
@@ -316,12 +317,7 @@ def _load_hypotheticals(path: Path) -> dict[str, Hypothetical]:
     top = check_mapping(raw, {"hypotheticals": Field(True, _list)}, "a hypotheticals file")
     out: dict[str, Hypothetical] = {}
     problems: list[str] = []
-    for node in top["hypotheticals"]:
-        try:
-            h = check_mapping(node, _HYPO_FIELDS, "a hypothetical")
-        except DataError as exc:
-            problems.extend(exc.problems)
-            continue
+    for node, h in checked_entries(top["hypotheticals"], _HYPO_FIELDS, "a hypothetical", problems):
         if h["id"] in out:
             problems.append(f"{where(node, 'id')}: duplicate hypothetical id '{h['id']}' (first at {out[h['id']].source})")
             continue

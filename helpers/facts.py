@@ -94,8 +94,13 @@ class FactSpec:
 
 
 @lru_cache(maxsize=1)
+def _facts_file() -> Any:
+    return load_yaml_file(DATA_DIR / "facts.yaml")
+
+
+@lru_cache(maxsize=1)
 def vocabulary() -> dict[str, FactSpec]:
-    raw = load_yaml_file(DATA_DIR / "facts.yaml")
+    raw = _facts_file()
     specs = {}
     for fid, spec in raw["facts"].items():
         values = spec.get("values") or {}
@@ -109,7 +114,7 @@ def vocabulary() -> dict[str, FactSpec]:
 
 
 def groups() -> list[tuple[str, str]]:
-    raw = load_yaml_file(DATA_DIR / "facts.yaml")
+    raw = _facts_file()
     return [(g["id"], g["label"]) for g in raw["groups"]]
 
 

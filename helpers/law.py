@@ -13,7 +13,7 @@ from typing import Any, Sequence, TypeVar
 
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUITS, COURTS, Facts, FactError, parse_facts, vocabulary
 from .loading import (
-    DATA_DIR, DataError, Field, boolean, check_mapping, iso_date, list_of, load_yaml_file,
+    DATA_DIR, DataError, Field, boolean, check_mapping, checked_entries, iso_date, list_of, load_yaml_file,
     one_of, optional_bool, optional_date, optional_text, text, where,
 )
 from .rules import CULPABILITY_ORDER, CULPABILITY_RANK, AWARENESS_RANK, Compiled, compile_rule
@@ -221,12 +221,7 @@ def load_precedents() -> dict[str, Precedent]:
         if path.stem.split("-")[0] != top["court"]:
             problems.append(f"{where(raw, 'court')}: court '{top['court']}' does not match file name {path.name}"
                             " (name files <court>.yaml or <court>-<topic>.yaml)")
-        for node in top["precedents"] or []:
-            try:
-                v = check_mapping(node, PRECEDENT_FIELDS, "precedent")
-            except DataError as exc:
-                problems.extend(exc.problems)
-                continue
+        for node, v in checked_entries(top["precedents"] or [], PRECEDENT_FIELDS, "precedent", problems):
             if v["id"] in out:
                 problems.append(f"{where(node, 'id')}: duplicate precedent id '{v['id']}'")
                 continue
@@ -284,6 +279,10 @@ class Version:
     elements: tuple[Element, ...]
     narrows: bool
     note: str | None
+
+    def met(self, facts: Facts, regime: "Regime") -> bool:
+        """Whether `facts` meet every element, without explanations (the fast path)."""
+        return all(e.test(facts, regime)[0] for e in self.elements)
 
 
 @dataclass(frozen=True)
@@ -375,16 +374,14 @@ class Circuit:
 
     def danger_test_met(self, facts: Facts, day: date) -> bool:
         """Whether `facts` meet this circuit's state-created-danger test as it stood on `day`."""
-        regime = self.regime_on(day)
-        return all(e.test(facts, regime)[0] for e in self.test_on(day).elements)
+        return self.test_on(day).met(facts, self.regime_on(day))
 
     def custody_test_met(self, facts: Facts, day: date) -> Version | None:
         """The special-relationship version in force on `day`, if `facts` meet it."""
         version = in_force(self.special_relationship, day)
         if version is None:
             return None
-        regime = self.regime_on(day)
-        return version if all(e.test(facts, regime)[0] for e in version.elements) else None
+        return version if version.met(facts, self.regime_on(day)) else None
 
     def counts_consensus(self, day: date) -> bool:
         c = in_force(self.consensus, day)

@@ -156,6 +156,17 @@ def check_mapping(node: Any, fields: Mapping[str, Field], what: str) -> dict:
     return out
 
 
+def checked_entries(nodes: Iterable[Any], fields: Mapping[str, Field], what: str,
+                    problems: list[str]) -> Iterable[tuple[Any, dict]]:
+    """Yield (node, checked values) for each entry that passes `check_mapping`; the problems of
+    the others go into `problems`, so one bad entry does not hide the next."""
+    for node in nodes:
+        try:
+            yield node, check_mapping(node, fields, what)
+        except DataError as exc:
+            problems.extend(exc.problems)
+
+
 def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected text, got {value!r}")
