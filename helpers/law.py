@@ -89,6 +89,7 @@ class Precedent:
     verification_note: str | None
     cited_in: tuple[str, ...]
     source: str = ""
+    prong_two: dict | None = None  # how the court reasoned on "clearly established" (see TEMPLATE)
 
     def cite(self, pin: str | None = None) -> str:
         """'Kennedy v. City of Ridgefield, 439 F.3d 1055, 1063 (9th Cir. 2006)'."""
@@ -185,6 +186,20 @@ def _quote(node: Any) -> dict:
     return check_mapping(node, {"text": Field(True, text), "pin": Field(check=_pin)}, "quote")
 
 
+PRONG_TWO_STYLES = ("rule", "analogy", "consensus", "obvious", "no_authority", "contrary_authority",
+                    "doctrinal_line", "not_reached")
+
+
+def _prong_two(node: Any) -> dict:
+    """How a court decided "clearly established": the style of reasoning and the cases it used."""
+    v = check_mapping(node, {
+        "style": Field(True, one_of(*PRONG_TWO_STYLES)), "relied_on": Field(check=list_of(text)),
+        "distinguished": Field(check=list_of(text)), "other_authority": Field(check=list_of(text)),
+        "pin": Field(check=_pin), "note": Field(check=optional_text),
+    }, "prong_two")
+    return v
+
+
 def _pin(value: Any) -> str | None:
     if value is None:
         return None
@@ -202,6 +217,7 @@ PRECEDENT_FIELDS = {
     "opinions": Field(check=list_of(_opinion)), "history": Field(check=list_of(_history)),
     "verification": Field(True, one_of(*VERIFICATION)), "verification_note": Field(check=optional_text),
     "cited_in": Field(check=list_of(text)),
+    "prong_two": Field(check=_prong_two),
 }
 
 
@@ -239,7 +255,7 @@ def load_precedents() -> dict[str, Precedent]:
                 facts_raw=v.get("facts"), options=v.get("options", {}),
                 opinions=tuple(v.get("opinions", [])), history=tuple(sorted(v.get("history", []), key=lambda h: h.day)),
                 verification=v["verification"], verification_note=v.get("verification_note"),
-                cited_in=tuple(v.get("cited_in", [])), source=where(node),
+                cited_in=tuple(v.get("cited_in", [])), source=where(node), prong_two=v.get("prong_two"),
             )
     if problems:
         raise DataError(problems)
@@ -616,6 +632,11 @@ def _check_references(law: Law) -> None:
         for other in p.cited_in:
             if other not in law.precedents:
                 problems.append(f"{p.source}: precedent '{p.id}' cited_in names unknown precedent '{other}'")
+        for key in ("relied_on", "distinguished"):
+            for other in (p.prong_two or {}).get(key, ()):
+                if other not in law.precedents:
+                    problems.append(f"{p.source}: precedent '{p.id}' prong_two.{key} names unknown precedent "
+                                    f"'{other}' (cite cases outside the base under other_authority)")
         if p.facts_raw is not None:
             try:
                 p.fact_pattern()
