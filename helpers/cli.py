@@ -106,7 +106,7 @@ _EXTRA_ARGS: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
 
 def _parser() -> argparse.ArgumentParser:
     # Import modules that register their own subcommands.
-    for module in ("helpers.exercises", "helpers.progress"):
+    for module in ("helpers.exercises", "helpers.progress", "helpers.fidelity"):
         try:
             __import__(module)
         except ImportError:

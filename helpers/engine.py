@@ -8,7 +8,7 @@ state-created danger, or harm inflicted directly by a state actor. Prong two
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
@@ -149,6 +149,10 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
     ce = basis.established
     if not detail:
         return violation, ce
+    if not violation and basis.why:
+        # After Pearson a court may answer prong two first; the answer must not read as if there
+        # were a violation to be clear about.
+        basis = replace(basis, why="If there were a violation: " + basis.why[0].lower() + basis.why[1:])
     baseline = _baseline(f, sr_met, scd_met, direct.met, recognized, law_)
     authorities = _authorities(law_, circ, d, basis)
     return Answer(

@@ -1,71 +1,308 @@
 """Prong two: was the right clearly established on the conduct date?
 
-Three routes, each judged with the law on the conduct date and the method the
-law on the decision date calls for:
-- general: the forum recognised the theory (controlling authority), or enough other
-  circuits had (a consensus, where the forum counts one), and these facts meet the
-  test as it then stood (the Kennedy majority; Judge Parker in McClendon);
-- particularized: an earlier case on point held like conduct unlawful: binding, or a
-  consensus of on-point cases from other circuits (Judge Bybee; the McClendon majority;
-  Ashcroft v. al-Kidd). "On point" compares encoded facts the way HYPO and CATO compare
-  cases: the same kind of act and harm, and facts at least as strong for the plaintiff;
-- obvious (Hope v. Pelzer): intent to harm a specific person through a danger the
-  official created, where the forum recognised the theory.
+The law is the law on the conduct date; the method (how general the right may be, whose
+cases count) is the method on the decision date. Routes, in the order a court takes them:
+- a bar: a circuit that never adopted the theory cannot have clearly established it (Fisher);
+- the forum's own test, once stated, binds: facts it did not reach were not clearly
+  unlawful there, whatever other circuits said (Pinder's limit on affirmative acts);
+- the obvious case (Hope v. Pelzer): intent to harm a specific person through a danger the
+  official created, where the forum recognised the theory;
+- analogy: an earlier case that held like conduct unconstitutional, compared the way
+  courts compare (helpers/analogy.py: mechanism, harm group, doctrinal lines, the
+  precedent's own test, and, at the particularized level, facts at least as strong).
+  A binding case settles it; persuasive ones count only where the forum counts a
+  consensus of them, by the forum's own standard;
+- at the general level (Hope; the Kennedy majority; Judge Parker), the forum's recognised
+  theory and a test these facts meet are enough.
+A binding case holding like conduct lawful (a counterexample) defeats every route but the
+obvious case until a later binding case holds otherwise.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from .analogy import compare_facts, describe, knowledge, similarities
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
-from .law import Circuit, Law, Precedent, in_force
-
-#: More time to deliberate makes the plaintiff's case stronger (Lewis).
-_DELIBERATION_STRENGTH = {"emergency": 0, "hurried": 1, "unhurried": 2}
+from .law import Circuit, Cite, Law, Precedent, in_force, law as load_law
 
 
-def _strength_facts() -> tuple[str, ...]:
-    return tuple(f for f, spec in vocabulary().items() if spec.ordered)
-
-
-@lru_cache(maxsize=1 << 16)
-def _strength(facts: Facts) -> tuple[int, ...]:
-    vocab = vocabulary()
-    return tuple(vocab[f].rank(getattr(facts, f)) for f in _strength_facts()) + (
-        _DELIBERATION_STRENGTH[facts.deliberation],)
-
-
-def at_least_as_strong(new: Facts, old: Facts) -> bool:
-    """Every plaintiff-favouring fact of `new` is at least as strong as in `old` (HYPO's 'more on point')."""
-    return all(a >= b for a, b in zip(_strength(new), _strength(old)))
-
+# --- the method on the decision date ---------------------------------------------------
 
 @dataclass(frozen=True)
-class Distinction:
-    fact: str
-    precedent_value: object
-    new_value: object
-    text: str
+class Method:
+    level: str  # general | particularized
+    source: str  # option | circuit | supreme_court
+    authority: Cite | None
+    note: str | None
 
 
-def distinctions(precedent_facts: Facts, new: Facts, name: str) -> list[Distinction]:
-    """Where the new facts are weaker for the plaintiff than the precedent's."""
-    vocab = vocabulary()
+def method_for(law: Law, circuit: Circuit | None, facts: Facts) -> Method:
+    """The level of generality: the student's option, else the latest word on the decision date -
+    the Supreme Court's or the forum circuit's own, whichever spoke last."""
+    if facts.generality != "default":
+        return Method(facts.generality, "option", None, None)
+    d = facts.decision_date
+    best = None
+    for source, entries in (("supreme_court", law.method.generality),
+                            ("circuit", getattr(circuit, "generality", ()) if circuit else ())):
+        entry = in_force(entries, d)
+        if entry is not None and (best is None or entry.start >= best[1].start):
+            best = (source, entry)
+    if best is None:
+        return Method("general", "supreme_court", None, None)
+    return Method(best[1].level, best[0], best[1].authority, best[1].note)
+
+
+def generality_for(law: Law, facts: Facts, circuit: Circuit | None = None) -> str:
+    if circuit is None and facts.circuit:
+        circuit = law.circuits[facts.circuit]
+    return method_for(law, circuit, facts).level
+
+
+def consensus_needed(law: Law, day: date) -> int:
+    s = in_force(law.method.consensus_size, day)
+    return s.circuits if s else 10**6
+
+
+def consensus_standard(circuit: Circuit, day: date) -> str:
+    """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | any_case."""
+    c = in_force(circuit.consensus, day)
+    if c is None or not c.counts:
+        return "none"
+    return getattr(c, "standard", "ordinary") or "ordinary"
+
+
+# --- analogies ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Support:
+    """A precedent compared with the facts: on point at the general or particularized level."""
+
+    precedent: Precedent
+    analogous: bool  # shared mechanism, same harm group, no line, and the precedent's test reaches these facts
+    on_point: bool  # analogous and no weaker on any factor
+    shared: tuple[str, ...]
+    distinctions: tuple[str, ...]
+
+
+def _pattern_key(facts: Facts) -> Facts:
+    """The facts without forum, decision date or options: what analogies depend on."""
+    return facts.with_(circuit=None, decision_date=facts.conduct_date, assume_recognized=False, generality="default")
+
+
+def _test_reaches(law: Law, precedent: Precedent, facts: Facts) -> bool:
+    """Would the precedent's court, applying the test it applied, have found these facts a violation?"""
+    circ = law.circuits.get(precedent.court)
+    if circ is None:
+        return True
+    return circ.test_on(precedent.decided).met(facts, circ.regime_on(precedent.decided))
+
+
+@lru_cache(maxsize=4096)
+def _supports(key: Facts) -> tuple[tuple, ...]:
+    """Every danger precedent decided before the conduct and still good law then, as
+    (precedent, analogous, on_point, held_violation) - computed once per fact pattern."""
+    law = load_law()
+    c = key.conduct_date
     out = []
-    for f in _strength_facts():
-        spec = vocab[f]
-        old, cur = getattr(precedent_facts, f), getattr(new, f)
-        if spec.rank(cur) < spec.rank(old):
-            out.append(Distinction(f, old, cur, f"In {name}, {spec.label.lower()} was "
-                                   f"'{spec.label_of(old)}'; here it is '{spec.label_of(cur)}'."))
-    old_d, new_d = precedent_facts.deliberation, new.deliberation
-    if _DELIBERATION_STRENGTH[new_d] < _DELIBERATION_STRENGTH[old_d]:
-        spec = vocab["deliberation"]
-        out.append(Distinction("deliberation", old_d, new_d, f"In {name} the official had "
-                               f"{spec.label_of(old_d)}; here, {spec.label_of(new_d)}."))
-    return out
+    for p in law.danger_precedents:
+        if not (p.decided < c and p.good_law_on(c)):
+            continue
+        pf = p.fact_pattern()
+        cmp = compare_facts(pf, key)
+        if p.violation:
+            analogous = cmp.analogous and _test_reaches(law, p, key)
+            out.append((p, analogous, analogous and not cmp.weaker, True))
+        elif p.violation is False:
+            # a counterexample: like conduct held lawful, and these facts no stronger on any factor
+            contrary = (bool(cmp.shared_mechanisms) and cmp.same_harm_group and not cmp.stronger)
+            out.append((p, contrary, contrary, False))
+    return tuple(out)
 
+
+def supports(law: Law, facts: Facts, level: str) -> tuple[list[Precedent], list[Precedent]]:
+    """(precedents holding like conduct unlawful, precedents holding like conduct lawful) at `level`."""
+    pro, con = [], []
+    for p, analogous, on_point_, violation in _supports(_pattern_key(facts)):
+        hit = analogous if level == "general" else on_point_
+        if not hit:
+            continue
+        (pro if violation else con).append(p)
+    return pro, con
+
+
+# --- the answer ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Basis:
+    """What the clearly-established answer rests on."""
+
+    established: bool
+    route: str  # special_relationship | direct_harm | general | particularized | consensus | obvious | none
+    generality: str
+    precedents: tuple[str, ...]
+    why: str
+    shared: tuple[str, ...] = ()  # what the facts share with the precedent relied on
+    distinctions: tuple[str, ...] = ()  # what the other side would say
+    counterexamples: tuple[str, ...] = ()  # precedents holding like conduct lawful
+    ours: tuple[str, ...] = ()  # the workbook's own interpretive choices this answer used
+
+    def to_dict(self) -> dict:
+        return {"established": self.established, "route": self.route, "generality": self.generality,
+                "precedents": list(self.precedents), "why": self.why, "shared": list(self.shared),
+                "distinctions": list(self.distinctions), "counterexamples": list(self.counterexamples),
+                "ours": list(self.ours)}
+
+
+_THRESHOLD_NOTE = ("The number of circuits that makes a consensus is the workbook's own reading: "
+                   "the Supreme Court has never given one (Wilson v. Layne; al-Kidd's 'robust consensus').")
+_UNMISTAKABLE_NOTE = ("Interpretive: we read 'point unmistakably' as a consensus that no circuit contradicts, "
+                      "in a circuit that had itself recognised the theory.")
+
+
+def _names(law: Law, ids) -> str:
+    names = [law.precedents[i].short_name for i in ids]
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
+
+
+def _explain_support(law: Law, p: Precedent, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    pf = p.fact_pattern()
+    cmp = compare_facts(pf, _pattern_key(facts))
+    return tuple(similarities(cmp, pf, facts)), tuple(describe(cmp, pf, facts, p.short_name))
+
+
+def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detail: bool) -> Basis:
+    """State-created danger on the conduct date, by the method on the decision date."""
+    method = method_for(law, circuit, facts)
+    level = method.level
+    c, d = facts.conduct_date, facts.decision_date
+    controlling = circuit.recognizes(c)
+    bar = circuit.never_established_bar
+    if bar and d >= bar[0] and not controlling:
+        return Basis(False, "none", level, (bar[1].case,),
+                     f"The {circuit.name} never adopted the theory, and a right it never established "
+                     "cannot be clearly established there." if detail else "")
+    if in_force(circuit.tests, c) is not None and not met_then:
+        return Basis(False, "none", level, (), f"These facts do not meet the {circuit.name}'s "
+                     f"state-created-danger test as it stood on {c.isoformat()}, so no case there had made "
+                     "them clearly unlawful." if detail else "")
+    obvious_from, obvious_cite, _ = law.method.obvious_case
+    if (d >= obvious_from and controlling and facts.culpability == "intent_to_harm"
+            and facts.danger_effect in ("created", "increased") and facts.victim_scope == "specific_person"):
+        return Basis(True, "obvious", level, (obvious_cite.case,),
+                     "An obvious case: an official who meant to harm a specific person through a danger he "
+                     "created had fair warning without a case on point (Hope v. Pelzer)." if detail else "",
+                     ours=("Interpretive: we treat as obvious only intent to harm a specific person through a "
+                           "danger the official created or increased.",) if detail else ())
+    pro, con = supports(law, facts, level)
+    forum = (circuit.id, "scotus")
+    binding = [p for p in pro if p.court in forum]
+    latest_binding = max((p.decided for p in binding), default=None)
+    contrary = [p for p in con if p.court in forum and (latest_binding is None or p.decided > latest_binding)]
+    counter_ids = tuple(p.id for p in con) if detail else ()
+    if contrary:
+        return Basis(False, "none", level, tuple(p.id for p in contrary),
+                     f"{_names(law, [p.id for p in contrary])}, binding here, had held like conduct lawful on "
+                     "facts at least as strong for the plaintiff, and no later binding case held otherwise."
+                     if detail else "", counterexamples=counter_ids)
+    if level == "general" and controlling:
+        status = in_force(circuit.status, c)
+        shared, dist = ((), ())
+        if detail and binding:
+            shared, dist = _explain_support(law, binding[-1], facts)
+        return Basis(True, "general", level, (status.authority.case,) + tuple(p.id for p in binding[-1:]),
+                     f"The {circuit.name} had recognised the theory ({law.precedents[status.authority.case].short_name}) "
+                     "and these facts meet its test as it then stood: at the general level the rule gives fair "
+                     "warning." if detail else "", shared, dist, counter_ids)
+    if binding:
+        best = binding[-1]
+        shared, dist = _explain_support(law, best, facts) if detail else ((), ())
+        return Basis(True, "particularized" if level == "particularized" else "general", level,
+                     tuple(p.id for p in binding),
+                     f"{best.short_name} ({best.decided.year}), binding here, had held like conduct unconstitutional: "
+                     + ("the same mechanism, and nothing in these facts weaker for the plaintiff."
+                        if level == "particularized" else "the same mechanism of danger.") if detail else "",
+                     shared, dist, counter_ids)
+    return _consensus(law, circuit, facts, level, pro, con, controlling, detail, counter_ids)
+
+
+def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counter_ids) -> Basis:
+    d = facts.decision_date
+    standard = consensus_standard(circuit, d)
+    if standard == "none":
+        return Basis(False, "none", level, (),
+                     ("No case binding in the " + circuit.name + " had held like conduct unconstitutional, and the "
+                      f"{circuit.name} does not let other circuits' cases clearly establish its law.")
+                     if detail else "", counterexamples=counter_ids)
+    by_circuit: dict[str, Precedent] = {}
+    for p in pro:
+        if p.court not in (circuit.id, "scotus"):
+            by_circuit.setdefault(p.court, p)
+    dissent = sorted({p.court for p in con if p.court not in (circuit.id, "scotus")})
+    need = 1 if standard == "any_case" else consensus_needed(law, d)
+    ok = len(by_circuit) >= need and not dissent
+    if standard == "unmistakable":
+        ok = ok and controlling
+    ours = (_THRESHOLD_NOTE,) + ((_UNMISTAKABLE_NOTE,) if standard == "unmistakable" else ())
+    if ok:
+        cases = tuple(p.id for p in by_circuit.values())
+        shared, dist = _explain_support(law, next(iter(by_circuit.values())), facts) if detail else ((), ())
+        return Basis(True, "consensus", level, cases,
+                     f"No binding case, but cases from {len(by_circuit)} other circuits ({_names(law, cases)}) had held "
+                     f"like conduct unconstitutional, and none had held otherwise: a consensus of persuasive authority "
+                     f"(the workbook counts {need} or more)." if detail else "",
+                     shared, dist, counter_ids, ours if detail else ())
+    if not detail:
+        return Basis(False, "none", level, (), "")
+    why = (f"No case binding in the {circuit.name} had held like conduct unconstitutional"
+           + (" on facts no stronger than these" if level == "particularized" else "") + ". ")
+    if dissent:
+        why += (f"Other circuits disagreed ({', '.join(CIRCUIT_NAMES[x] for x in dissent)} had held like conduct "
+                "lawful), so there was no consensus.")
+    else:
+        why += (f"Cases from {len(by_circuit)} other circuit(s) had: the workbook counts {need} or more as a consensus"
+                + (" (and, in this circuit, only where it had itself recognised the theory)" if standard == "unmistakable"
+                   else "") + ".")
+    return Basis(False, "none", level, tuple(p.id for p in by_circuit.values()), why,
+                 counterexamples=counter_ids, ours=ours)
+
+
+def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+    """The custodial duty on the conduct date: the forum's own law, or a consensus of others."""
+    c = facts.conduct_date
+    version = circuit.custody_test_met(facts, c) or _established_early(circuit, facts)
+    if version is not None:
+        cite = law.method.custody.get(facts.custody, version.authority)
+        return Basis(True, "special_relationship", facts.generality, (cite.case,),
+                     "The duty to protect a person the state holds in this kind of custody was settled "
+                     f"in the {circuit.name} by then." if detail else "")
+    if facts.custody == "none" or consensus_standard(circuit, facts.decision_date) == "none":
+        return None
+    others = [(cid, v) for cid, other in law.circuits.items() if cid != circuit.id
+              for v in [other.custody_test_met(facts, c) or _established_early(other, facts)] if v is not None]
+    need = consensus_needed(law, facts.decision_date)
+    if len(others) < need:
+        return None
+    return Basis(True, "special_relationship", facts.generality, tuple(v.authority.case for _, v in others),
+                 f"{len(others)} other circuits had held this kind of custody creates a duty to protect: "
+                 f"a consensus of persuasive authority (the workbook counts {need} or more)." if detail else "",
+                 ours=(_THRESHOLD_NOTE,) if detail else ())
+
+
+def _established_early(circuit: Circuit, facts: Facts):
+    """A custody version whose court held the duty clearly established for conduct before it was decided
+    (K.H. v. Morgan), met by these facts, decided by the decision date."""
+    for version in circuit.special_relationship:
+        early = getattr(version, "established_from", None)
+        if (early and early[0] <= facts.conduct_date and version.start <= facts.decision_date
+                and version.met(facts, circuit.regime_on(facts.conduct_date))):
+            return version
+    return None
+
+
+# --- a student's citation ------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Check:
@@ -84,23 +321,27 @@ class OnPoint:
     counts_toward_consensus: bool  # persuasive, counted, and every other check passed
     checks: tuple[Check, ...]
     distinctions: tuple[str, ...]
+    similarities: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"precedent": self.precedent, "on_point": self.on_point,
                 "counts_toward_consensus": self.counts_toward_consensus,
-                "checks": [c.__dict__ for c in self.checks], "distinctions": list(self.distinctions)}
+                "checks": [c.__dict__ for c in self.checks], "distinctions": list(self.distinctions),
+                "similarities": list(self.similarities)}
 
 
 def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> OnPoint:
-    """Check one precedent the way a court (or a student's brief) would use it."""
-    vocab = vocabulary()
+    """Check one precedent the way a court (or a student's brief) would use it: the same comparison
+    the engine makes for `clearly_established`."""
+    k = knowledge()
     c = facts.conduct_date
-    p_facts = precedent.fact_pattern()
+    level = method_for(law, circuit, facts).level
     binding = precedent.court in (circuit.id, "scotus")
-    counted = circuit.counts_consensus(facts.decision_date)
+    counted = consensus_standard(circuit, facts.decision_date) != "none"
+    name = precedent.short_name
     checks = [
         Check("decided_before_conduct", "Decided before the conduct", precedent.decided < c,
-              f"{precedent.short_name} was decided {precedent.decided.isoformat()}; the conduct was {c.isoformat()}."),
+              f"{name} was decided {precedent.decided.isoformat()}; the conduct was {c.isoformat()}."),
         Check("good_law", "Still good law when the official acted", precedent.good_law_on(c),
               "No later history had undone it by then." if precedent.good_law_on(c) else
               "; ".join(f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "")
@@ -109,173 +350,45 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
               (f"It binds the {CIRCUIT_NAMES[circuit.id]}." if binding else
                f"It is persuasive only; the {CIRCUIT_NAMES[circuit.id]} "
                + ("counts a consensus of persuasive authority." if counted else
-                  "does not count out-of-circuit authority on that date."))),
+                  "does not let other circuits' cases clearly establish its law."))),
         Check("held_violation", "It held like conduct unconstitutional", precedent.violation is True,
-              f"{precedent.short_name} " + ("found a violation." if precedent.violation else
-                                           "found no violation." if precedent.violation is False else
-                                           "did not decide whether there was a violation.")),
+              f"{name} " + ("found a violation." if precedent.violation else
+                            "found no violation." if precedent.violation is False else
+                            "did not decide whether there was a violation.")),
     ]
+    pf = precedent.fact_pattern()
     diffs: list[str] = []
-    if p_facts is None:
-        checks.append(Check("same_act", "The same kind of act", False, f"{precedent.short_name} encodes no fact pattern."))
+    alike: list[str] = []
+    if pf is None or precedent.theory != "state_created_danger":
+        checks.append(Check("same_mechanism", "The same mechanism of danger", False,
+                            f"{name} is not a state-created-danger case with encoded facts."))
     else:
-        name = precedent.short_name
-        for check_id, label, fact, distinguish in (
-            ("same_act", "The same kind of act", "act_kind",
-             "{name} concerned an official who {old}; this official {new}."),
-            ("same_harm", "The same kind of harm", "harm_source", "In {name} the harm was {old}; here it was {new}."),
-        ):
-            spec = vocab[fact]
-            old, new = spec.label_of(getattr(p_facts, fact)), spec.label_of(getattr(facts, fact))
-            same = getattr(p_facts, fact) == getattr(facts, fact)
-            checks.append(Check(check_id, label, same, f"{name}: {old}; here: {new}."))
-            if not same:
-                diffs.append(distinguish.format(name=name, old=old, new=new))
-        weaker = distinctions(p_facts, facts, precedent.short_name)
-        checks.append(Check("facts_as_strong", "Facts at least as strong for the plaintiff", not weaker,
-                            "Nothing in these facts is weaker." if not weaker else f"{len(weaker)} fact(s) weaker."))
-        diffs.extend(d.text for d in weaker)
+        key = _pattern_key(facts)
+        cmp = compare_facts(pf, key)
+        label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
+        checks += [
+            Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
+                  f"{name}: the state {label(cmp.precedent_mechanisms)}; here: {label(cmp.new_mechanisms)}."),
+            Check("same_harm", "Harm of a kind that crosses", cmp.same_harm_group,
+                  f"{name}: {k.harm_group(pf.harm_source).label}; here: {k.harm_group(facts.harm_source).label}."),
+            Check("no_line", "No doctrinal line between them", not cmp.employee_line,
+                  k.employee_line.label if cmp.employee_line else "None crossed."),
+            Check("test_reaches", "Its court's test reaches these facts", _test_reaches(law, precedent, key),
+                  f"The test {name} applied " + ("is met by these facts." if _test_reaches(law, precedent, key)
+                                                 else "is not met by these facts.")),
+        ]
+        strong = not cmp.weaker
+        checks.append(Check("facts_as_strong", "Facts at least as strong for the plaintiff", strong,
+                            "Nothing in these facts is weaker." if strong else
+                            f"{len(cmp.weaker)} fact(s) weaker" + (" (this circuit judges at the general level, "
+                                                                   "so these do not decide)." if level == "general"
+                                                                   else ".")))
+        diffs = describe(cmp, pf, facts, name)
+        alike = similarities(cmp, pf, facts)
     for chk in checks[:4]:
         if not chk.passed and chk.id != "authority":
             diffs.insert(0, chk.detail)
-    others_pass = all(ch.passed for ch in checks if ch.id != "authority")
+    needed = [ch for ch in checks if ch.id != "authority" and not (ch.id == "facts_as_strong" and level == "general")]
+    others_pass = all(ch.passed for ch in needed)
     return OnPoint(precedent.id, others_pass and binding, others_pass and not binding and counted,
-                   tuple(checks), tuple(diffs))
-
-
-@dataclass(frozen=True)
-class Basis:
-    """What the clearly-established answer rests on."""
-
-    established: bool
-    route: str  # special_relationship | direct_harm | general | particularized | obvious | none
-    generality: str
-    precedents: tuple[str, ...]
-    why: str
-
-    def to_dict(self) -> dict:
-        return {"established": self.established, "route": self.route, "generality": self.generality,
-                "precedents": list(self.precedents), "why": self.why}
-
-
-def generality_for(law: Law, facts: Facts) -> str:
-    if facts.generality != "default":
-        return facts.generality
-    g = in_force(law.method.generality, facts.decision_date)
-    return g.level if g else "general"
-
-
-def consensus_needed(law: Law, day: date) -> int:
-    s = in_force(law.method.consensus_size, day)
-    return s.circuits if s else 10**6
-
-
-def recognizing_circuits(law: Law, day: date, excluding: str) -> list[str]:
-    return [cid for cid, c in law.circuits.items() if cid != excluding and c.recognizes(day)]
-
-
-def candidates(law: Law, court: str, facts: Facts) -> list[Precedent]:
-    """Precedents of `court` on point for `facts`: decided before the conduct, still good law then,
-    holding a violation for the same kind of act and harm on facts no stronger than these.
-    (The same test as `on_point`, without the explanations.)"""
-    found = law.violation_index.get((court, facts.act_kind, facts.harm_source), ())
-    c = facts.conduct_date
-    return [p for p in found if p.decided < c and p.good_law_on(c) and at_least_as_strong(facts, p.fact_pattern())]
-
-
-def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detail: bool) -> Basis:
-    """State-created danger on the conduct date, by the generality the case calls for."""
-    level = generality_for(law, facts)
-    c, d = facts.conduct_date, facts.decision_date
-    controlling = circuit.recognizes(c)
-    bar = circuit.never_established_bar
-    # Fisher: even a court assuming the theory for prong one cannot find it clearly established.
-    if bar and d >= bar[0] and not controlling:
-        return Basis(False, "none", level, (bar[1].case,),
-                     f"The {circuit.name} never adopted the theory, and a right it never established "
-                     "cannot be clearly established." if detail else "")
-    # The forum's own test, where it had stated one by then, binds even before it recognised the
-    # theory: a consensus elsewhere cannot clearly establish what the forum's precedent rejects
-    # (Pinder's limit on affirmative acts, say).
-    if in_force(circuit.tests, c) is not None and not met_then:
-        return Basis(False, "none", level, (), f"These facts do not meet the {circuit.name}'s "
-                     f"state-created-danger test as it stood on {c.isoformat()}." if detail else "")
-    counted = circuit.counts_consensus(d)
-    need = consensus_needed(law, d)
-    obvious_from, obvious_cite, _ = law.method.obvious_case
-    if (d >= obvious_from and controlling and facts.culpability == "intent_to_harm"
-            and facts.danger_effect == "created" and facts.victim_scope == "specific_person"):
-        return Basis(True, "obvious", level, (obvious_cite.case,),
-                     "An obvious case: an official who meant to harm a specific person through a danger "
-                     "he created had fair warning without a case on point." if detail else "")
-    if level == "general":
-        if controlling:
-            status = in_force(circuit.status, c)
-            return Basis(True, "general", level, (status.authority.case,),
-                         f"The {circuit.name} had recognised the theory ({law.precedents[status.authority.case].short_name}) "
-                         "and these facts meet its test as it then stood." if detail else "")
-        if counted:
-            # A consensus for these facts: other circuits that had recognised the theory and
-            # whose own test, as it then stood, these facts meet (the McClendon majority's point
-            # that circuits disagreeing on the contours do not make a consensus).
-            others = [o for o in recognizing_circuits(law, c, circuit.id)
-                      if law.circuits[o].danger_test_met(facts, c)]
-            if len(others) >= need:
-                cases = tuple(in_force(law.circuits[o].status, c).authority.case for o in others)
-                return Basis(True, "general", level, cases,
-                             f"{len(others)} other circuits had recognised the theory and their tests, as they then "
-                             f"stood, condemn these facts: a consensus of persuasive authority (at least {need} "
-                             "needed)." if detail else "")
-            return Basis(False, "none", level, (),
-                         f"The {circuit.name} had not recognised the theory, and only {len(others)} other circuits "
-                         f"had a test these facts met (at least {need} needed for a consensus)." if detail else "")
-        return Basis(False, "none", level, (),
-                     f"The {circuit.name} had not recognised the theory and does not count out-of-circuit "
-                     "authority." if detail else "")
-    # particularized
-    binding = [p for court in (circuit.id, "scotus") for p in candidates(law, court, facts)]
-    if binding:
-        return Basis(True, "particularized", level, tuple(p.id for p in binding),
-                     f"{binding[-1].short_name} had held like conduct unconstitutional on facts no stronger "
-                     "than these." if detail else "")
-    if counted:
-        supporting: dict[str, Precedent] = {}
-        for cid in law.circuits:
-            if cid == circuit.id:
-                continue
-            for p in candidates(law, cid, facts):
-                supporting.setdefault(cid, p)
-        if len(supporting) >= need:
-            return Basis(True, "particularized", level, tuple(p.id for p in supporting.values()),
-                         f"On-point cases from {len(supporting)} other circuits formed a consensus "
-                         f"(at least {need} needed)." if detail else "")
-        if detail:
-            extra = f" On-point cases from {len(supporting)} other circuit(s); at least {need} needed for a consensus."
-        else:
-            extra = ""
-    else:
-        extra = " The circuit does not count out-of-circuit authority." if detail else ""
-    return Basis(False, "none", level, (),
-                 "No earlier case binding here held like conduct unconstitutional on facts no stronger "
-                 "than these." + extra if detail else "")
-
-
-def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
-    """The custodial duty on the conduct date: the forum's own law, or a consensus of others."""
-    c = facts.conduct_date
-    version = circuit.custody_test_met(facts, c)
-    if version is not None:
-        cite = law.method.custody.get(facts.custody, version.authority)
-        return Basis(True, "special_relationship", facts.generality, (cite.case,),
-                     "The duty to protect a person the state holds in this kind of custody was settled "
-                     f"in the {circuit.name} by then." if detail else "")
-    if facts.custody == "none" or not circuit.counts_consensus(facts.decision_date):
-        return None
-    others = [(cid, v) for cid, other in law.circuits.items() if cid != circuit.id
-              for v in [other.custody_test_met(facts, c)] if v is not None]
-    need = consensus_needed(law, facts.decision_date)
-    if len(others) < need:
-        return None
-    return Basis(True, "special_relationship", facts.generality, tuple(v.authority.case for _, v in others),
-                 f"{len(others)} other circuits had held this kind of custody creates a duty to protect: "
-                 f"a consensus of persuasive authority (at least {need} needed)." if detail else "")
+                   tuple(checks), tuple(diffs), tuple(alike))

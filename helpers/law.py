@@ -585,9 +585,9 @@ class Law:
     circuits: dict
     precedents: dict
     method: Method
-    #: (court, act_kind, harm_source) -> state-created-danger precedents holding a violation,
-    #: by decision date: the cases a court would look to for a danger case on point
-    violation_index: dict = field(default_factory=dict)
+    #: state-created-danger precedents of the circuits that decided prong one, by decision date:
+    #: the cases a court would look to for a danger case on point (or one pointing the other way)
+    danger_precedents: tuple = ()
 
     def cite(self, c: Cite) -> str:
         text = _CITES.get(c)
@@ -664,12 +664,9 @@ def law() -> Law:
             problems.extend(exc.problems)
     if problems:
         raise DataError(problems)
-    index: dict = {}
-    for p in sorted(precedents.values(), key=lambda p: p.decided):
-        if (p.violation and p.facts_raw is not None and p.court != "scotus"
-                and p.theory == "state_created_danger"):
-            key = (p.court, p.facts_raw.get("act_kind", "none"), p.facts_raw.get("harm_source", "private_violence"))
-            index.setdefault(key, []).append(p)
-    result = Law(circuits, precedents, load_method(), index)
+    danger = tuple(p for p in sorted(precedents.values(), key=lambda p: (p.decided, p.id))
+                   if p.violation is not None and p.facts_raw is not None and p.court != "scotus"
+                   and p.theory == "state_created_danger")
+    result = Law(circuits, precedents, load_method(), danger)
     _check_references(result)
     return result

@@ -78,6 +78,8 @@ def _narrowing_days():
     """Every day on which some piece of law was narrowed, abandoned or undone."""
     lw = law()
     days = {h.day for p in lw.precedents.values() for h in p.history if h.event in DEAD_EVENTS}
+    # A case holding like conduct lawful defeats an analogy in its circuit, and a consensus elsewhere.
+    days |= {p.decided for p in lw.danger_precedents if p.violation is False}
     for c in lw.circuits.values():
         days |= {s.start for s in c.status if not s.recognized}
         days |= {v.start for v in c.tests + c.special_relationship if v.narrows}

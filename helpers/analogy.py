@@ -1,0 +1,239 @@
+"""Is an earlier case on point? The comparison courts make, with its knowledge in data/analogy.yaml.
+
+HYPO and CATO compare a problem with a precedent by the factors they share and do not
+share. Here the factors are the contract's facts; the abstract factors are the
+mechanisms by which the state brought a danger about (exposing the victim, emboldening
+the assailant, lowering the victim's guard); harm crosses within a group; some
+differences are doctrinal lines. What a comparison finds is returned with its reasons,
+so that the QI lab, the argument exercises and the engine say the same thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .facts import Facts, vocabulary
+from .loading import DATA_DIR, DataError, Field, check_mapping, list_of, load_yaml_file, optional_text, text, where
+from .rules import compile_rule
+
+#: More time to deliberate makes the plaintiff's case stronger (Lewis).
+DELIBERATION_STRENGTH = {"emergency": 0, "hurried": 1, "unhurried": 2}
+
+
+@dataclass(frozen=True)
+class Grouping:
+    id: str
+    label: str
+    case: str
+    pin: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Mechanism(Grouping):
+    test: Any = None
+
+
+@dataclass(frozen=True)
+class HarmGroup(Grouping):
+    harms: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Equivalence(Grouping):
+    fact: str = ""
+    values: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    mechanisms: tuple[Mechanism, ...]
+    harm_groups: tuple[HarmGroup, ...]
+    employee_line: Grouping
+    equivalences: dict  # fact -> Equivalence
+
+    def mechanisms_of(self, facts: Facts) -> frozenset:
+        return mechanisms_of(self, facts)
+
+    def harm_group(self, harm: str) -> HarmGroup:
+        return next(g for g in self.harm_groups if harm in g.harms)
+
+    def grouping(self, gid: str) -> Grouping:
+        for g in (*self.mechanisms, *self.harm_groups, self.employee_line, *self.equivalences.values()):
+            if g.id == gid:
+                return g
+        raise KeyError(gid)
+
+
+def _authority(node: Any) -> tuple[str, str | None]:
+    v = check_mapping(node, {"case": Field(True, text), "pin": Field(check=lambda p: None if p is None else str(p))},
+                      "authority")
+    return v["case"], v.get("pin")
+
+
+def _common(node: Any, extra: dict) -> dict:
+    return check_mapping(node, {"id": Field(True, text), "label": Field(True, text),
+                                "authority": Field(True, _authority), "note": Field(check=optional_text), **extra},
+                         "grouping")
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> Knowledge:
+    path = DATA_DIR / "analogy.yaml"
+    raw = load_yaml_file(path)
+    top = check_mapping(raw, {"mechanisms": Field(True, lambda v: v), "harm_groups": Field(True, lambda v: v),
+                              "lines": Field(True, lambda v: v), "equivalent": Field(True, lambda v: v)},
+                        "analogy file")
+    vocab = vocabulary()
+    mechanisms = []
+    for node in list_of(lambda n: n)(top["mechanisms"]):
+        v = _common(node, {"rule": Field(True, lambda r: r)})
+        mechanisms.append(Mechanism(v["id"], v["label"], *v["authority"], v.get("note"), test=compile_rule(v["rule"], node)))
+    harm_groups, seen = [], set()
+    for node in list_of(lambda n: n)(top["harm_groups"]):
+        v = _common(node, {"harms": Field(True, list_of(text))})
+        bad = [h for h in v["harms"] if h not in vocab["harm_source"].values]
+        if bad:
+            raise DataError([f"{where(node, 'harms')}: {bad} are not values of harm_source"])
+        seen.update(v["harms"])
+        harm_groups.append(HarmGroup(v["id"], v["label"], *v["authority"], v.get("note"), harms=frozenset(v["harms"])))
+    missing = set(vocab["harm_source"].values) - seen
+    if missing:
+        raise DataError([f"{where(raw, 'harm_groups')}: harm groups leave out {sorted(missing)}"])
+    lines = check_mapping(top["lines"], {"public_employee": Field(True, lambda n: n)}, "lines")
+    node = lines["public_employee"]
+    v = check_mapping(node, {"label": Field(True, text), "authority": Field(True, _authority),
+                             "note": Field(check=optional_text)}, "line")
+    employee = Grouping("public_employee", v["label"], *v["authority"], v.get("note"))
+    equivalences = {}
+    for fact, node in (top["equivalent"] or {}).items():
+        spec = vocab.get(fact)
+        v = check_mapping(node, {"values": Field(True, list_of(text)), "authority": Field(True, _authority),
+                                 "note": Field(check=optional_text)}, "equivalence")
+        if spec is None or not spec.ordered or any(x not in spec.values for x in v["values"]):
+            raise DataError([f"{where(node)}: '{fact}' is not an ordered fact with values {v['values']}"])
+        equivalences[fact] = Equivalence(f"same_{fact}", f"{' and '.join(v['values'])} count alike",
+                                         *v["authority"], v.get("note"), fact=fact, values=frozenset(v["values"]))
+    return Knowledge(tuple(mechanisms), tuple(harm_groups), employee, equivalences)
+
+
+def mechanisms_of(k: Knowledge, facts: Facts) -> frozenset:
+    return frozenset(m.id for m in k.mechanisms if m.test(facts, None)[0])
+
+
+# --- strength ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def strength_facts() -> tuple[str, ...]:
+    """The facts on which a plaintiff's case can be stronger or weaker (ordered in the vocabulary)."""
+    return tuple(f for f, spec in vocabulary().items() if spec.ordered) + ("deliberation",)
+
+
+def _rank(fact: str, value: Any) -> int:
+    if fact == "deliberation":
+        return DELIBERATION_STRENGTH[value]
+    spec = vocabulary()[fact]
+    eq = knowledge().equivalences.get(fact)
+    if eq and value in eq.values:
+        return min(spec.rank(v) for v in eq.values)
+    return spec.rank(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def strength(facts: Facts) -> tuple[int, ...]:
+    return tuple(_rank(f, getattr(facts, f)) for f in strength_facts())
+
+
+def weaker_factors(precedent: Facts, new: Facts) -> list[str]:
+    """The facts on which `new` is weaker for the plaintiff than `precedent` (equivalents alike)."""
+    return [f for f, a, b in zip(strength_facts(), strength(new), strength(precedent)) if a < b]
+
+
+def stronger_factors(precedent: Facts, new: Facts) -> list[str]:
+    return [f for f, a, b in zip(strength_facts(), strength(new), strength(precedent)) if a > b]
+
+
+def at_least_as_strong(new: Facts, old: Facts) -> bool:
+    return all(a >= b for a, b in zip(strength(new), strength(old)))
+
+
+# --- the comparison ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a precedent and new facts share and do not share, and whether a line divides them."""
+
+    shared_mechanisms: tuple[str, ...]
+    precedent_mechanisms: tuple[str, ...]
+    new_mechanisms: tuple[str, ...]
+    same_harm_group: bool
+    employee_line: bool
+    weaker: tuple[str, ...]  # factors on which the new facts are weaker (the other side's distinctions)
+    stronger: tuple[str, ...]
+
+    @property
+    def analogous(self) -> bool:
+        """Steps 1-3 of data/analogy.yaml: a shared mechanism and no doctrinal line."""
+        return bool(self.shared_mechanisms) and self.same_harm_group and not self.employee_line
+
+    @property
+    def on_point(self) -> bool:
+        """Steps 1-3 and 5: analogous, and no weaker on any factor."""
+        return self.analogous and not self.weaker
+
+
+@lru_cache(maxsize=1 << 16)
+def compare_facts(precedent: Facts, new: Facts) -> Comparison:
+    k = knowledge()
+    pm, nm = mechanisms_of(k, precedent), mechanisms_of(k, new)
+    return Comparison(
+        shared_mechanisms=tuple(sorted(pm & nm)), precedent_mechanisms=tuple(sorted(pm)),
+        new_mechanisms=tuple(sorted(nm)),
+        same_harm_group=k.harm_group(precedent.harm_source) is k.harm_group(new.harm_source),
+        employee_line=new.victim_public_employee and not precedent.victim_public_employee,
+        weaker=tuple(weaker_factors(precedent, new)), stronger=tuple(stronger_factors(precedent, new)),
+    )
+
+
+def describe(comparison: Comparison, precedent: Facts, new: Facts, name: str) -> list[str]:
+    """The distinctions the other side would raise, in plain English."""
+    k, vocab = knowledge(), vocabulary()
+    out = []
+    if not comparison.shared_mechanisms:
+        p = ", ".join(k.grouping(m).label for m in comparison.precedent_mechanisms) or "no affirmative act"
+        n = ", ".join(k.grouping(m).label for m in comparison.new_mechanisms) or "no affirmative act"
+        out.append(f"Different mechanism: in {name} the state {p}; here the state {n}.")
+    if not comparison.same_harm_group:
+        hs = vocab["harm_source"]
+        out.append(f"A different kind of harm: in {name}, {hs.label_of(precedent.harm_source)}; here, "
+                   f"{hs.label_of(new.harm_source)} ({k.harm_group(new.harm_source).label}).")
+    if comparison.employee_line:
+        out.append(f"A doctrinal line: {k.employee_line.label} (Collins).")
+    for f in comparison.weaker:
+        if f == "deliberation":
+            spec = vocab["deliberation"]
+            out.append(f"In {name} the official had {spec.label_of(precedent.deliberation)}; here, "
+                       f"{spec.label_of(new.deliberation)}.")
+            continue
+        spec = vocab[f]
+        out.append(f"In {name}, {spec.label.lower()} was '{spec.label_of(getattr(precedent, f))}'; here it is "
+                   f"'{spec.label_of(getattr(new, f))}'.")
+    return out
+
+
+def similarities(comparison: Comparison, precedent: Facts, new: Facts) -> list[str]:
+    """What the two cases share, in plain English (the plaintiff's side of the argument)."""
+    k, vocab = knowledge(), vocabulary()
+    out = [f"Both: the state {k.grouping(m).label}." for m in comparison.shared_mechanisms]
+    for f in comparison.stronger:
+        if f == "deliberation":
+            continue
+        spec = vocab[f]
+        out.append(f"Here {spec.label.lower()} is stronger: '{spec.label_of(getattr(new, f))}'.")
+    for fact, eq in k.equivalences.items():
+        a, b = getattr(precedent, fact), getattr(new, fact)
+        if a != b and a in eq.values and b in eq.values:
+            out.append(f"{vocab[fact].label}: '{vocab[fact].label_of(b)}' here against "
+                       f"'{vocab[fact].label_of(a)}' there counts alike ({eq.note.split(':')[0] if eq.note else eq.case}).")
+    return out

@@ -1,0 +1,151 @@
+"""How often the engine agrees with the courts, measured the way a student meets it.
+
+Every precedent that decided prong one (a violation or not) or prong two (clearly
+established or not) is re-run from its encoded facts, as its majority characterised
+them, with the analysis options at their defaults: `generality` is never set, and
+`assume_recognized` only where the court itself assumed the theory (the loader
+refuses a majority `generality`). Dissents and concurrences are measured apart,
+with their own options: they are where the options teach something.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .engine import evaluate
+from .facts import CIRCUITS
+from .law import Precedent, law
+
+#: The targets the fidelity check holds the engine to (issue 7).
+TARGETS = {"violation": 0.95, "clearly_established": 0.90}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    precedent: str
+    opinion: str | None  # None for the majority
+    court: str
+    decided: str
+    prong: str  # violation | clearly_established
+    held: bool
+    engine: bool
+    why: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.held is self.engine
+
+    @property
+    def decade(self) -> str:
+        return self.decided[:3] + "0s"
+
+
+def _measured(p: Precedent):
+    """(opinion id or None, holdings) for each opinion of a precedent with facts."""
+    if p.court == "scotus" or p.facts_raw is None:
+        return
+    yield None, {"violation": p.violation, "clearly_established": p.clearly_established}
+    for op in p.opinions:
+        yield op.id, {k: op.concludes.get(k) for k in ("violation", "clearly_established")}
+
+
+def outcomes(include_opinions: bool = False) -> list[Outcome]:
+    out = []
+    for p in sorted(law().precedents.values(), key=lambda p: (p.court, p.decided, p.id)):
+        for opinion, held in _measured(p):
+            if opinion is not None and not include_opinions:
+                continue
+            if all(v is None for v in held.values()):
+                continue
+            facts = p.fact_pattern(opinion)
+            if opinion is None:  # a student gets the default method, whatever the majority's encoding says
+                facts = facts.with_(generality="default")
+            answer = evaluate(facts)
+            for prong, value in held.items():
+                if value is None:
+                    continue
+                got = getattr(answer, prong)
+                why = (answer.clearly_established_basis.why if prong == "clearly_established"
+                       else answer.baseline)
+                out.append(Outcome(p.id, opinion, p.court, p.decided.isoformat(), prong, value, got, why))
+    return out
+
+
+@dataclass(frozen=True)
+class Report:
+    majority: tuple[Outcome, ...]
+    opinions: tuple[Outcome, ...]
+
+    def rate(self, prong: str) -> tuple[int, int]:
+        rows = [o for o in self.majority if o.prong == prong]
+        return sum(o.agrees for o in rows), len(rows)
+
+    def meets_targets(self) -> bool:
+        return all(n and agree / n >= TARGETS[prong] for prong in TARGETS
+                   for agree, n in [self.rate(prong)])
+
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.majority if not o.agrees]
+
+    def table(self, key) -> dict:
+        grid: dict = defaultdict(lambda: {p: [0, 0] for p in TARGETS})
+        for o in self.majority:
+            cell = grid[key(o)][o.prong]
+            cell[0] += o.agrees
+            cell[1] += 1
+        return dict(grid)
+
+    def text(self) -> str:
+        lines = ["Fidelity: the engine against the courts, majority holdings, options at their defaults", ""]
+        for prong in TARGETS:
+            agree, n = self.rate(prong)
+            pct = 100 * agree / n if n else 0.0
+            ok = "meets" if n and agree / n >= TARGETS[prong] else "MISSES"
+            held_true = sum(1 for o in self.majority if o.prong == prong and o.held)
+            lines.append(f"  {prong:<20} {agree:>3} of {n:<3} {pct:5.1f}%  target {TARGETS[prong]:.0%}: {ok}"
+                         f"  (held true {held_true}, false {n - held_true})")
+        for title, key, order in (("By circuit", lambda o: o.court, list(CIRCUITS)),
+                                  ("By decade decided", lambda o: o.decade, None)):
+            grid = self.table(key)
+            lines += ["", f"{title}:", f"  {'':<8} {'violation':>12} {'clearly est.':>14}"]
+            for k in (order or sorted(grid)):
+                if k not in grid:
+                    continue
+                v, c = grid[k]["violation"], grid[k]["clearly_established"]
+                lines.append(f"  {k:<8} {v[0]:>5} of {v[1]:<4} {c[0]:>6} of {c[1]:<4}")
+        misses = self.misses()
+        lines += ["", f"Misses ({len(misses)}):"]
+        for o in misses:
+            lines.append(f"  {o.precedent} [{o.prong}] held {o.held}, engine {o.engine}: {o.why}")
+        op_agree = sum(o.agrees for o in self.opinions)
+        lines += ["", f"Dissents and concurrences, with their own options: {op_agree} of {len(self.opinions)} agree"]
+        for o in self.opinions:
+            if not o.agrees:
+                lines.append(f"  {o.precedent} / {o.opinion} [{o.prong}] concluded {o.held}, engine {o.engine}")
+        return "\n".join(lines)
+
+
+def report() -> Report:
+    everything = outcomes(include_opinions=True)
+    return Report(tuple(o for o in everything if o.opinion is None),
+                  tuple(o for o in everything if o.opinion is not None))
+
+
+def _command(args) -> int:
+    r = report()
+    print(r.text())
+    return 0 if r.meets_targets() or not args.strict else 1
+
+
+def _arguments(parser) -> None:
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+
+
+def _register() -> None:
+    from .cli import register
+
+    register("fidelity", "how often the engine agrees with the courts' holdings (defaults a student gets)",
+             _command, _arguments)
+
+
+_register()
