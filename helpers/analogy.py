@@ -127,7 +127,7 @@ def mechanisms_of(k: Knowledge, facts: Facts) -> frozenset:
 @lru_cache(maxsize=1)
 def strength_facts() -> tuple[str, ...]:
     """The facts on which a plaintiff's case can be stronger or weaker (ordered in the vocabulary)."""
-    return tuple(f for f, spec in vocabulary().items() if spec.ordered) + ("deliberation",)
+    return tuple(f for f, spec in vocabulary().items() if spec.ordered)
 
 
 def _rank(fact: str, value: Any) -> int:

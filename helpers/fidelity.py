@@ -31,6 +31,8 @@ class Outcome:
     engine: bool
     why: str
 
+    excluded: str = ""  # why this holding is measured apart, if it is
+
     @property
     def agrees(self) -> bool:
         return self.held is self.engine
@@ -47,6 +49,19 @@ def _measured(p: Precedent):
     yield None, {"violation": p.violation, "clearly_established": p.clearly_established}
     for op in p.opinions:
         yield op.id, {k: op.concludes.get(k) for k in ("violation", "clearly_established")}
+
+
+def _excluded(p: Precedent, prong: str) -> str:
+    """Holdings measured apart, each for a reason a court would accept."""
+    # Replaced in the same case (vacated, withdrawn, superseded, reversed) is no longer a holding;
+    # overruled or abrogated later by another case still was the court's holding on its day.
+    dead = [h for h in p.dead_events() if h.event in ("vacated", "withdrawn", "superseded", "reversed")]
+    if dead:
+        h = dead[0]
+        return f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "") + ": no longer the court's holding"
+    if prong == "clearly_established" and p.conduct is None:
+        return "conduct date unknown: prong two cannot be measured"
+    return ""
 
 
 def outcomes(include_opinions: bool = False) -> list[Outcome]:
@@ -67,7 +82,8 @@ def outcomes(include_opinions: bool = False) -> list[Outcome]:
                 got = getattr(answer, prong)
                 why = (answer.clearly_established_basis.why if prong == "clearly_established"
                        else answer.baseline)
-                out.append(Outcome(p.id, opinion, p.court, p.decided.isoformat(), prong, value, got, why))
+                out.append(Outcome(p.id, opinion, p.court, p.decided.isoformat(), prong, value, got, why,
+                                   _excluded(p, prong)))
     return out
 
 
@@ -75,6 +91,7 @@ def outcomes(include_opinions: bool = False) -> list[Outcome]:
 class Report:
     majority: tuple[Outcome, ...]
     opinions: tuple[Outcome, ...]
+    apart: tuple[Outcome, ...] = ()
 
     def rate(self, prong: str) -> tuple[int, int]:
         rows = [o for o in self.majority if o.prong == prong]
@@ -117,6 +134,10 @@ class Report:
         lines += ["", f"Misses ({len(misses)}):"]
         for o in misses:
             lines.append(f"  {o.precedent} [{o.prong}] held {o.held}, engine {o.engine}: {o.why}")
+        lines += ["", f"Measured apart ({len(self.apart)}): not counted in the figures above"]
+        for o in self.apart:
+            mark = "agrees" if o.agrees else f"held {o.held}, engine {o.engine}"
+            lines.append(f"  {o.precedent}" + (f" / {o.opinion}" if o.opinion else "") + f" [{o.prong}] {mark}: {o.excluded}")
         op_agree = sum(o.agrees for o in self.opinions)
         lines += ["", f"Dissents and concurrences, with their own options: {op_agree} of {len(self.opinions)} agree"]
         for o in self.opinions:
@@ -127,8 +148,9 @@ class Report:
 
 def report() -> Report:
     everything = outcomes(include_opinions=True)
-    return Report(tuple(o for o in everything if o.opinion is None),
-                  tuple(o for o in everything if o.opinion is not None))
+    return Report(tuple(o for o in everything if o.opinion is None and not o.excluded),
+                  tuple(o for o in everything if o.opinion is not None and not o.excluded),
+                  tuple(o for o in everything if o.excluded))
 
 
 def _command(args) -> int:

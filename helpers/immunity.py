@@ -102,34 +102,40 @@ def _test_reaches(law: Law, precedent: Precedent, facts: Facts) -> bool:
 
 @lru_cache(maxsize=4096)
 def _supports(key: Facts) -> tuple[tuple, ...]:
-    """Every danger precedent decided before the conduct and still good law then, as
-    (precedent, analogous, on_point, held_violation) - computed once per fact pattern."""
+    """Every danger precedent decided before the conduct and still good law then, compared with
+    the facts once per fact pattern: (precedent, held_violation, within_rule, analogous, on_point).
+    within_rule: the same harm group and no doctrinal line (what the general level asks of a binding
+    case); analogous: also a shared mechanism and the precedent's test reaches these facts; on_point:
+    also no weaker on any factor. For a case holding like conduct lawful the flags ask whether it is a
+    counterexample: a shared mechanism, the same harm group, and these facts no stronger on any factor."""
     law = load_law()
     c = key.conduct_date
     out = []
     for p in law.danger_precedents:
         if not (p.decided < c and p.good_law_on(c)):
             continue
-        pf = p.fact_pattern()
-        cmp = compare_facts(pf, key)
+        cmp = compare_facts(p.fact_pattern(), key)
         if p.violation:
+            within = cmp.same_harm_group and not cmp.employee_line
             analogous = cmp.analogous and _test_reaches(law, p, key)
-            out.append((p, analogous, analogous and not cmp.weaker, True))
-        elif p.violation is False:
-            # a counterexample: like conduct held lawful, and these facts no stronger on any factor
-            contrary = (bool(cmp.shared_mechanisms) and cmp.same_harm_group and not cmp.stronger)
-            out.append((p, contrary, contrary, False))
+            out.append((p, True, within, analogous, analogous and not cmp.weaker))
+        else:
+            contrary = bool(cmp.shared_mechanisms) and cmp.same_harm_group and not cmp.stronger
+            out.append((p, False, contrary, contrary, contrary))
     return tuple(out)
 
 
-def supports(law: Law, facts: Facts, level: str) -> tuple[list[Precedent], list[Precedent]]:
-    """(precedents holding like conduct unlawful, precedents holding like conduct lawful) at `level`."""
+def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = ()) -> tuple[list[Precedent], list[Precedent]]:
+    """(precedents holding like conduct unlawful, precedents holding like conduct lawful) at `level`.
+    At the general level a binding (forum) case need only be within the rule; others must be analogous."""
     pro, con = [], []
-    for p, analogous, on_point_, violation in _supports(_pattern_key(facts)):
-        hit = analogous if level == "general" else on_point_
-        if not hit:
-            continue
-        (pro if violation else con).append(p)
+    for p, violation, within, analogous, on_point_ in _supports(_pattern_key(facts)):
+        if level == "general":
+            hit = within if (violation and p.court in forum) else analogous
+        else:
+            hit = on_point_
+        if hit:
+            (pro if violation else con).append(p)
     return pro, con
 
 
@@ -196,8 +202,8 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      "created had fair warning without a case on point (Hope v. Pelzer)." if detail else "",
                      ours=("Interpretive: we treat as obvious only intent to harm a specific person through a "
                            "danger the official created or increased.",) if detail else ())
-    pro, con = supports(law, facts, level)
     forum = (circuit.id, "scotus")
+    pro, con = supports(law, facts, level, forum)
     binding = [p for p in pro if p.court in forum]
     latest_binding = max((p.decided for p in binding), default=None)
     contrary = [p for p in con if p.court in forum and (latest_binding is None or p.decided > latest_binding)]
@@ -207,7 +213,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      f"{_names(law, [p.id for p in contrary])}, binding here, had held like conduct lawful on "
                      "facts at least as strong for the plaintiff, and no later binding case held otherwise."
                      if detail else "", counterexamples=counter_ids)
-    if level == "general" and controlling:
+    if level == "general" and controlling and binding:
         status = in_force(circuit.status, c)
         shared, dist = ((), ())
         if detail and binding:
