@@ -112,7 +112,8 @@ def _supports(key: Facts) -> tuple[tuple, ...]:
     c = key.conduct_date
     out = []
     for p in law.danger_precedents:
-        if not (p.decided < c and p.good_law_on(c)):
+        # A holding the workbook knows only from memory is not law it can teach as settled.
+        if not (p.decided < c and p.good_law_on(c)) or p.verification == "memory":
             continue
         cmp = compare_facts(p.fact_pattern(), key)
         if p.violation:
@@ -218,8 +219,11 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
         shared, dist = ((), ())
         if detail and binding:
             shared, dist = _explain_support(law, binding[-1], facts)
-        return Basis(True, "general", level, (status.authority.case,) + tuple(p.id for p in binding[-1:]),
-                     f"The {circuit.name} had recognised the theory ({law.precedents[status.authority.case].short_name}) "
+        recognised_by = law.precedents[status.authority.case]
+        cites = tuple(dict.fromkeys(([recognised_by.id] if recognised_by.good_law_on(c) else [])
+                                    + [p.id for p in binding[-1:]]))
+        return Basis(True, "general", level, cites,
+                     f"The {circuit.name} had recognised the theory ({recognised_by.short_name}) "
                      "and these facts meet its test as it then stood: at the general level the rule gives fair "
                      "warning." if detail else "", shared, dist, counter_ids)
     if binding:
@@ -231,7 +235,31 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      + ("the same mechanism, and nothing in these facts weaker for the plaintiff."
                         if level == "particularized" else "the same mechanism of danger.") if detail else "",
                      shared, dist, counter_ids)
+    if method.source == "option" and level == "general" and not controlling:
+        recognised = _recognition_consensus(law, circuit, facts, detail)
+        if recognised is not None:
+            return recognised
     return _consensus(law, circuit, facts, level, pro, con, controlling, detail, counter_ids)
+
+
+def _recognition_consensus(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+    """The general level as a student may choose it (Judge Parker; Judge Russell): enough other circuits
+    had recognised the theory, and their tests as they then stood condemn these facts. The McClendon
+    majority rejected this as agreement on a name, not on the contours; the default never uses it."""
+    c, d = facts.conduct_date, facts.decision_date
+    if consensus_standard(circuit, d) == "none":
+        return None
+    others = [cid for cid, o in law.circuits.items()
+              if cid != circuit.id and o.recognizes(c) and o.danger_test_met(facts, c)]
+    need = consensus_needed(law, d)
+    if len(others) < need:
+        return None
+    cases = tuple(in_force(law.circuits[o].status, c).authority.case for o in others)
+    return Basis(True, "general", "general", cases,
+                 f"At the general level you chose: {len(others)} other circuits had recognised the theory and "
+                 "their tests, as they then stood, condemn these facts (the dissents' reading; the McClendon "
+                 "majority held that agreement on the theory's name is not a consensus on its contours)."
+                 if detail else "", ours=(_THRESHOLD_NOTE,) if detail else ())
 
 
 def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counter_ids) -> Basis:

@@ -243,6 +243,9 @@ def load_precedents() -> dict[str, Precedent]:
                 continue
             if not v["id"].endswith(str(v["decided"].year)):
                 problems.append(f"{where(node, 'id')}: id '{v['id']}' should end with the year decided ({v['decided'].year})")
+            if "generality" in v.get("options", {}):
+                problems.append(f"{where(node, 'options')}: a majority may not carry a 'generality' option: a student "
+                                "gets the default, and the workbook is measured with it (put it on a dissent's opinion)")
             if v.get("conduct") and v["conduct"] > v["decided"]:
                 problems.append(f"{where(node, 'conduct')}: conduct date after the decision date")
             quote = v.get("quote") or {}

@@ -116,7 +116,9 @@ def test_withdrawn_and_vacated_opinions_are_not_good_law_after():
 
 def test_the_qi_method_is_dated_and_cited():
     m = LAW.method
-    assert in_force(m.generality, date(2006, 3, 7)).level == "particularized"
+    assert in_force(m.generality, date(2006, 3, 7)).level == "general"
+    assert in_force(m.generality, date(2019, 12, 4)).authority.case == "ashcroft_v_al_kidd_2011"
+    assert all(g.note and "nterpretive" in g.note for g in m.generality[1:])
     assert in_force(m.consensus_size, date(2012, 1, 1)).authority.case == "ashcroft_v_al_kidd_2011"
     assert m.order[-1][1] == "discretionary" and m.order[-1][2].case == "pearson_v_callahan_2009"
 

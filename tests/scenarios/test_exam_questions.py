@@ -63,9 +63,9 @@ QUESTIONS = [
       "pedestrians. After Pena the sanction is clearly established: no immunity.",
       dict(CONDONED, danger_effect="created", circuit="ca2", conduct_date="2008-06-01",
            decision_date="2010-06-01"), True, True, False),
-    Q("The same, but the condoning only increased a danger that existed: Pena found a danger created, "
-      "so under a particularized search Pena is distinguishable.",
-      dict(CONDONED, circuit="ca2", conduct_date="2008-06-01", decision_date="2010-06-01"), True, False, True),
+    Q("The same, but the condoning only increased a danger that existed: Penilla's point, that the line "
+      "is action against inaction and not creating against increasing, keeps Pena on point.",
+      dict(CONDONED, circuit="ca2", conduct_date="2008-06-01", decision_date="2016-06-01"), True, True, False),
     Q("Second Circuit, the same conduct in 2001: a violation, but not yet clearly established (Pena).",
       dict(CONDONED, circuit="ca2", conduct_date="2001-08-04", decision_date="2005-12-09"), True, False, True),
     Q("Third Circuit: an implicit signal of impunity is not counted as an affirmative use of authority.",

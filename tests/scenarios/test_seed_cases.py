@@ -51,22 +51,38 @@ def test_expectations_match_what_the_data_records():
 def test_kennedy_majority_and_bybee_divide_on_generality_and_culpability():
     p = law().precedents["kennedy_v_ridgefield_2006"]
     majority, bybee = evaluate(p.fact_pattern()), evaluate(p.fact_pattern("bybee_dissent"))
+    # With the default a student gets (2006: the general level), the recognised theory and Wood.
     assert majority.clearly_established_basis.route == "general"
-    assert majority.clearly_established_basis.precedents == ("wood_v_ostrander_1989",)
+    assert "wood_v_ostrander_1989" in majority.clearly_established_basis.precedents
     unmet = {e.id for e in bybee.state_created_danger.elements if not e.met}
     assert "deliberate_indifference" in unmet
-    # Bybee's particularized search finds no earlier Ninth Circuit case telling an assailant.
-    on_bybee_law = evaluate(p.fact_pattern().with_(generality="particularized"))
-    assert on_bybee_law.violation and not on_bybee_law.clearly_established
+    # The majority's alternative holding (at 1066-67): at the dissent's finer resolution the case is
+    # not meaningfully distinguishable from Grubbs - a different act, the same mechanism (the
+    # victim relied on the state and lowered her guard).
+    finer = evaluate(p.fact_pattern().with_(generality="particularized"))
+    assert finer.violation and finer.clearly_established
+    assert finer.clearly_established_basis.precedents == ("l_w_v_grubbs_1992",)
+    assert any("lower her guard" in s for s in finer.clearly_established_basis.shared)
+
+
+def test_kennedy_after_kennedy_binds_even_where_the_danger_was_only_increased():
+    """Penilla: the line is action against inaction, not creating against increasing a danger."""
+    p = law().precedents["kennedy_v_ridgefield_2006"]
+    later = p.fact_pattern().with_(danger_effect="increased", conduct_date=p.decided.replace(year=2019),
+                                   decision_date=p.decided.replace(year=2021))
+    answer = evaluate(later)
+    assert answer.violation and answer.clearly_established and not answer.qualified_immunity
+    assert "kennedy_v_ridgefield_2006" in answer.clearly_established_basis.precedents
 
 
 def test_mcclendon_parker_needs_the_theory_adopted_and_a_consensus():
     p = law().precedents["mcclendon_v_city_of_columbia_2002"]
     parker = p.fact_pattern("parker_dissent")
+    # Parker's general level: other circuits had recognised the theory and their tests reach these facts.
     assert evaluate(parker).clearly_established_basis.route == "general"
     # Without adopting the theory there is no violation in the Fifth Circuit at all.
     assert evaluate(parker.with_(assume_recognized=False)).violation is False
-    # The majority's comparison of cases finds nothing on point in July 1993.
+    # The majority's comparison of cases finds no consensus on the contours in July 1993.
     assert evaluate(parker.with_(generality="particularized")).clearly_established is False
 
 
