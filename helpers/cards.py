@@ -19,6 +19,7 @@ widget or plotting library.
 from __future__ import annotations
 
 import html as _html
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
@@ -121,13 +122,31 @@ def interpretive(note: str | None) -> bool:
     return bool(note) and note.lstrip().lower().startswith("interpretive")
 
 
-def _plain_note(note: str) -> str:
-    text = note.strip()
-    for prefix in ("Interpretive -", "Interpretive:", "Interpretive."):
-        if text.startswith(prefix):
-            text = text[len(prefix):].strip()
-            break
+_UNCHECKED = "This wording has not been checked against the opinion's text."
+_WORDING = ((re.compile(r"\bencoded as\b"), "treated here as"), (re.compile(r"\bwe encode\b"), "the workbook applies"),
+            (re.compile(r"\bis encoded\b"), "is treated here"), (re.compile(r"\bencoded\b"), "treated"))
+
+
+def student_note(note: str) -> str:
+    """A data note as a student should read it: no 'Interpretive' prefix, no references to the
+    workbook's own research files, plain words for how a rule was turned into facts."""
+    text = re.sub(r"^\s*Interpretive\s*[-:.]\s*", "", note.strip())
+    sentences = re.split(r"(?<=[.;])\s+", text)
+    out: list[str] = []
+    for sentence in sentences:
+        if re.search(r"doctrine\.md|\bseed\b|from memory|supplied text", sentence, re.I):
+            sentence = _UNCHECKED
+        for pattern, plain in _WORDING:
+            sentence = pattern.sub(plain, sentence)
+        if out and out[-1].endswith(";") and sentence:
+            sentence = sentence[:1].lower() + sentence[1:]
+        if sentence and sentence not in out:
+            out.append(sentence)
+    text = " ".join(out)
     return text[:1].upper() + text[1:]
+
+
+_plain_note = student_note
 
 
 def _cite(c: Cite) -> str:
@@ -223,7 +242,7 @@ def between_the_lines(circuit: Circuit) -> list[tuple[str, str]]:
                 add(f"custody: {e.label}", _plain_note(e.note), v.start)
     for r in circuit.culpability:
         if r.note and "interpretive" in r.note.lower():
-            add("the culpability scale", r.note.strip(), r.start)
+            add("the culpability scale", student_note(r.note), r.start)
     return [(f"{where} (from {', '.join(dates)})", note) for (where, note), dates in found.items()]
 
 

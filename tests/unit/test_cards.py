@@ -11,6 +11,7 @@ import pytest
 
 from helpers.cards import (COMPONENTS, Card, between_the_lines, circuit_card, components_of, danger_test,
                            interpretive, rule_facts, side_by_side)
+from helpers.cards import student_note
 from helpers.cards import test_cards as all_cards
 from helpers.facts import CIRCUIT_NAMES, CIRCUITS
 from helpers.law import in_force, law
@@ -147,3 +148,14 @@ def test_components_of_an_element_follow_its_rule():
             assert "culpability" in comps
     assert {CIRCUIT_NAMES[c] for c in CIRCUITS} <= set(text(all_cards()).split("  ")) | {
         n for n in CIRCUIT_NAMES.values() if n in text(all_cards())}
+
+
+def test_notes_reach_students_without_research_file_references():
+    note = ("Interpretive - the wording is from doctrine.md's summary; the element is encoded as foreseeable "
+            "harm. Before 2020 it is used only when assumed.")
+    shown = student_note(note)
+    assert "doctrine.md" not in shown and "encoded" not in shown and not shown.startswith("Interpretive")
+    assert "not been checked against the opinion" in shown and "treated here as foreseeable harm" in shown
+    for cid in CIRCUITS:
+        card = text(circuit_card(cid))
+        assert "doctrine.md" not in card and "seed 00" not in card, cid
