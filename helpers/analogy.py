@@ -161,6 +161,23 @@ def at_least_as_strong(new: Facts, old: Facts) -> bool:
 # --- the comparison ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Profile:
+    """What a comparison needs of one fact pattern, computed once."""
+
+    mechanisms: frozenset
+    harm_group: str
+    strength: tuple
+    employee: bool
+
+
+@lru_cache(maxsize=1 << 16)
+def profile(facts: Facts) -> Profile:
+    k = knowledge()
+    return Profile(mechanisms_of(k, facts), k.harm_group(facts.harm_source).id, strength(facts),
+                   facts.victim_public_employee)
+
+
+@dataclass(frozen=True)
 class Comparison:
     """What a precedent and new facts share and do not share, and whether a line divides them."""
 
@@ -185,13 +202,12 @@ class Comparison:
 
 @lru_cache(maxsize=1 << 16)
 def compare_facts(precedent: Facts, new: Facts) -> Comparison:
-    k = knowledge()
-    pm, nm = mechanisms_of(k, precedent), mechanisms_of(k, new)
+    p, n = profile(precedent), profile(new)
     return Comparison(
-        shared_mechanisms=tuple(sorted(pm & nm)), precedent_mechanisms=tuple(sorted(pm)),
-        new_mechanisms=tuple(sorted(nm)),
-        same_harm_group=k.harm_group(precedent.harm_source) is k.harm_group(new.harm_source),
-        employee_line=new.victim_public_employee and not precedent.victim_public_employee,
+        shared_mechanisms=tuple(sorted(p.mechanisms & n.mechanisms)), precedent_mechanisms=tuple(sorted(p.mechanisms)),
+        new_mechanisms=tuple(sorted(n.mechanisms)),
+        same_harm_group=p.harm_group == n.harm_group,
+        employee_line=n.employee and not p.employee,
         weaker=tuple(weaker_factors(precedent, new)), stronger=tuple(stronger_factors(precedent, new)),
     )
 

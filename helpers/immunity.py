@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .analogy import compare_facts, describe, knowledge, similarities
+from .analogy import compare_facts, describe, knowledge, profile, similarities
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
 from .law import Circuit, Cite, Law, Precedent, in_force, law as load_law
 
@@ -110,18 +110,22 @@ def _supports(key: Facts) -> tuple[tuple, ...]:
     counterexample: a shared mechanism, the same harm group, and these facts no stronger on any factor."""
     law = load_law()
     c = key.conduct_date
+    n = profile(key)
     out = []
     for p in law.danger_precedents:
         # A holding the workbook knows only from memory is not law it can teach as settled.
         if not (p.decided < c and p.good_law_on(c)) or p.verification == "memory":
             continue
-        cmp = compare_facts(p.fact_pattern(), key)
+        q = profile(p.fact_pattern())
+        shared = bool(q.mechanisms & n.mechanisms)
+        same_group = q.harm_group == n.harm_group
         if p.violation:
-            within = cmp.same_harm_group and not cmp.employee_line
-            analogous = cmp.analogous and _test_reaches(law, p, key)
-            out.append((p, True, within, analogous, analogous and not cmp.weaker))
+            within = same_group and not (n.employee and not q.employee)
+            analogous = within and shared and _test_reaches(law, p, key)
+            weaker = any(a < b for a, b in zip(n.strength, q.strength))
+            out.append((p, True, within, analogous, analogous and not weaker))
         else:
-            contrary = bool(cmp.shared_mechanisms) and cmp.same_harm_group and not cmp.stronger
+            contrary = shared and same_group and not any(a > b for a, b in zip(n.strength, q.strength))
             out.append((p, False, contrary, contrary, contrary))
     return tuple(out)
 
