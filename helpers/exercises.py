@@ -82,6 +82,7 @@ class Exercise:
     facts: Facts | None = None
     source: str = ""
     accept_hashes: frozenset = field(default_factory=frozenset)
+    conduct_known: bool = True  # False: a case with no conduct date in the data (decision date stands in)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -730,7 +731,9 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
         if problems:
             raise DataError(problems)
     select = "one" if kind == "clearly_established_on" else "many"
-    return Exercise(choices=choices, select=select, facts=facts, **common), "expect" in ex
+    known = not ("case" in ex and law().precedents[ex["case"]].conduct is None
+                 and "conduct_date" not in (ex.get("changes") or {}))
+    return Exercise(choices=choices, select=select, facts=facts, conduct_known=known, **common), "expect" in ex
 
 
 @dataclass(frozen=True)
@@ -827,13 +830,14 @@ def check_lessons(paths: Iterable[str | Path] | None = None) -> CheckReport:
 
 # --- presentation helpers ----------------------------------------------------------------
 
-def describe_facts(facts: Facts, *, show_circuit: bool = True) -> list[str]:
+def describe_facts(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True) -> list[str]:
     """The facts in plain English: forum and dates, then every fact not at its default."""
     vocab = vocabulary()
     lines = []
     if show_circuit and facts.circuit:
         lines.append(f"Circuit: {CIRCUIT_NAMES[facts.circuit]}")
-    lines.append(f"{vocab['conduct_date'].label}: {facts.conduct_date.isoformat()}")
+    lines.append(f"{vocab['conduct_date'].label}: " + (facts.conduct_date.isoformat() if conduct_known else
+                 "unknown (the decision date stands in for it)"))
     lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
     defaults = []
     for name, spec in vocab.items():
@@ -868,17 +872,19 @@ def case_note(precedent_id: str, opinion: str | None = None):
     """A short card for a case: citation, our summary, the rule, and its quotation if any."""
     import ipywidgets as widgets
 
+    from .rendering import student_text  # notes for the data's maintainers never reach a student
+
     p = law().precedents[precedent_id]
     bits = [f"<p><b>{html.escape(p.cite())}</b></p>"]
     if opinion:
         op = next(o for o in p.opinions if o.id == opinion)
-        bits.append(f"<p><i>{html.escape(op.author)}</i></p>")
-        if op.note:
-            bits.append(f"<p>{html.escape(op.note)}</p>")
-    if p.summary:
-        bits.append(f"<p>{html.escape(p.summary)}</p>")
-    if p.rule:
-        bits.append(f"<p><b>Rule.</b> {html.escape(p.rule)}</p>")
+        bits.append(f"<p><i>{html.escape(student_text(op.author))}</i></p>")
+        if op.note and student_text(op.note):
+            bits.append(f"<p>{html.escape(student_text(op.note))}</p>")
+    if p.summary and student_text(p.summary):
+        bits.append(f"<p>{html.escape(student_text(p.summary))}</p>")
+    if p.rule and student_text(p.rule):
+        bits.append(f"<p><b>Rule.</b> {html.escape(student_text(p.rule))}</p>")
     if p.quote:
         pin = f" (at {p.quote_pin})" if p.quote_pin else ""
         bits.append(f"<p>&ldquo;{html.escape(p.quote)}&rdquo;{html.escape(pin)}</p>")
@@ -989,7 +995,8 @@ class ExerciseWidget:
         self.prompt = widgets.HTML(prompt)
         parts = [self.prompt]
         if exercise.facts is not None:
-            lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits")
+            lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits",
+                                   conduct_known=exercise.conduct_known)
             self.facts = widgets.HTML("<ul class='deshaney-facts'>" + "".join(
                 f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
             parts.append(self.facts)

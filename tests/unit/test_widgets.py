@@ -12,7 +12,7 @@ from helpers import compare, flips
 from helpers.cases import cases, find_case
 from helpers.facts import VARIABLE_FACTS, vocabulary
 from helpers.rendering import NO, YES, heatmap_data
-from helpers.widgets import answer_card, circuit_lab
+from helpers.widgets import UNKNOWN_PLACEHOLDER, answer_card, circuit_lab
 
 KENNEDY = "kennedy_v_ridgefield_2006"
 
@@ -140,8 +140,12 @@ def test_loading_a_case_fills_every_control_once(lab, case):
     for fid, w in lab.controls.items():
         value = getattr(case.facts, fid)
         expected = value.isoformat() if isinstance(value, date) else (value or "" if fid == "circuit" else value)
+        if fid == "conduct_date" and not case.conduct_known:
+            expected = ""  # unknown: shown as unknown, never as the decision date
+            assert w.placeholder == UNKNOWN_PLACEHOLDER
         assert w.value == expected, fid
     assert lab.case_menu.value == case.id
+    assert ('data-conduct="unknown"' in lab.case_notice.value) == (not case.conduct_known)
     assert lab.updates == n + 1
     assert lab.message == ""
 
