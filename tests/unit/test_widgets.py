@@ -231,3 +231,20 @@ def test_changing_a_loaded_cases_fact_clears_the_menu_so_the_case_can_be_reloade
     assert lab.case_menu.value == ""
     lab.case_menu.value = KENNEDY
     assert lab.facts == find_case(KENNEDY).facts
+
+
+def test_an_unknown_conduct_date_is_shown_as_unknown_in_the_circuit_lab():
+    case = next(c for c in cases() if not c.conduct_known)
+    lab = circuit_lab(case=case.id)
+    box = lab.controls["conduct_date"]
+    assert box.value == "" and box.placeholder == UNKNOWN_PLACEHOLDER
+    assert lab.facts == case.facts and 'data-conduct="unknown"' in lab.case_notice.value
+    lab.set(circuit=case.facts.circuit or "ca9")
+    assert "conduct date unknown" in lab.forum_card.value
+    box.value = "1990-01-01"  # the student types the date: known from now on
+    assert lab.facts.conduct_date == date(1990, 1, 1) and lab.case_notice.value == ""
+    assert "conduct 1990-01-01" in lab.forum_card.value
+    lab.load_case(case.id)  # loaded again: unknown again
+    assert box.value == "" and 'data-conduct="unknown"' in lab.case_notice.value
+    lab.load_case("kennedy_v_ridgefield_2006")
+    assert box.value == "1998-09-24" and box.placeholder == "YYYY-MM-DD" and lab.case_notice.value == ""
