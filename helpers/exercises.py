@@ -206,7 +206,8 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         return Feedback(False, f"Not among the choices: {', '.join(map(str, unknown))}.", answered=False)
     ticked, key = set(ids), set(exercise.key)
     if ticked == key:
-        details = tuple(c.feedback for c in exercise.choices) if exercise.type in ENGINE_TYPES else ()
+        details = tuple(c.feedback if c.feedback.startswith(c.text) else f"{c.text}: {c.feedback}"
+                        for c in exercise.choices) if exercise.type in ENGINE_TYPES else ()
         return Feedback(True, _join("Right.", exercise.explanation), details=details)
     lines = ["Not quite."]
     for c in exercise.choices:
@@ -462,7 +463,7 @@ def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_
     head = f"'{result.label}' {'met' if result.met else 'not met'}" if with_label else \
         ("Met" if result.met else "Not met")
     quote = f' (the court\'s words: "{element.quote}")' if element is not None and element.quote else ""
-    because = because[0].lower() + because[1:] if because.startswith("With ") else because
+    because = _lower_first(because.rstrip(". "))
     text = f"{head} \u2014 {because}{quote} ({result.authority})."
     if caveat:
         text += " " + _sentence(f"This element is the workbook's own reading, not a court's holding: {caveat}")
@@ -513,7 +514,7 @@ def violation_reasons(answer, facts: Facts) -> list[str]:
             version = _version_for(circ, theory, f.decision_date)
             if version is None:  # harm by a state actor: two elements, each with its authority
                 return [f"{_THEORY_NAMES[theory].capitalize()}: " + " ".join(
-                    f"'{e.label}' met \u2014 {e.why.rstrip('.')} ({e.authority})." for e in result.elements)]
+                    f"'{e.label}' met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})." for e in result.elements)]
             out = [f"{_THEORY_NAMES[theory].capitalize()}: every element met under {L.cite(version.authority)}."]
             for e in result.elements:
                 caveat = _interpretive(_element_note(circ, theory, f, e.id))
@@ -532,9 +533,14 @@ def violation_reasons(answer, facts: Facts) -> list[str]:
         out += [f"State-created danger: {element_reason(answer.circuit, 'state_created_danger', e, f)}"
                 for e in answer.state_created_danger.elements if not e.met]
     if f.harm_source == "state_actor":
-        out += [f"Harm by a state actor: '{e.label}' not met: {e.why.rstrip('.')} ({e.authority})."
+        out += [f"Harm by a state actor: '{e.label}' not met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})."
                 for e in answer.direct_harm.elements if not e.met]
     return out or [answer.baseline]
+
+
+def _lower_first(text: str) -> str:
+    """'With days ...' -> 'with days ...' after a dash; 'DeShaney' and 'A.B.' stay as they are."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[0].isupper() and text[1].islower() else text
 
 
 def _sentence(text: str) -> str:
@@ -562,7 +568,7 @@ def _failed_then(circuit_id_: str, facts: Facts, day) -> list[str]:
         if met:
             continue
         because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
-        because = because[0].lower() + because[1:] if because.startswith("With ") else because
+        because = _lower_first(because.rstrip(". "))
         text = f"'{e.label}' not met \u2014 {because} ({L.cite(e.authority)})."
         caveat = _interpretive(e.note)
         if caveat:
