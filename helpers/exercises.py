@@ -460,14 +460,23 @@ def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_
         met, leaves = element.test(facts, regime)
         because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
         caveat = _interpretive(element.note)
+        if caveat is None and any(leaf.kind == "culpable" for leaf, _ in leaves[:2]):
+            scale = _interpretive(regime.note)  # the culpability scale itself, e.g. before Lewis
+            caveat = f"SCALE:{scale}" if scale else None
     head = f"'{result.label}' {'met' if result.met else 'not met'}" if with_label else \
         ("Met" if result.met else "Not met")
     quote = f' (the court\'s words: "{element.quote}")' if element is not None and element.quote else ""
     because = _lower_first(because.rstrip(". "))
     text = f"{head} \u2014 {because}{quote} ({result.authority})."
     if caveat:
-        text += " " + _sentence(f"This element is the workbook's own reading, not a court's holding: {caveat}")
+        text += " " + _caveat_sentence(caveat)
     return text
+
+
+def _caveat_sentence(caveat: str) -> str:
+    if caveat.startswith("SCALE:"):
+        return _sentence(f"The culpability scale applied here is the workbook's own reading: {caveat[6:]}")
+    return _sentence(f"This element is the workbook's own reading, not a court's holding: {caveat}")
 
 
 def _unverified(ids: Iterable[str]) -> str:
@@ -571,8 +580,11 @@ def _failed_then(circuit_id_: str, facts: Facts, day) -> list[str]:
         because = _lower_first(because.rstrip(". "))
         text = f"'{e.label}' not met \u2014 {because} ({L.cite(e.authority)})."
         caveat = _interpretive(e.note)
+        if caveat is None and any(leaf.kind == "culpable" for leaf, _ in leaves[:2]):
+            scale = _interpretive(regime.note)
+            caveat = f"SCALE:{scale}" if scale else None
         if caveat:
-            text += " " + _sentence(f"This element is the workbook's own reading, not a court's holding: {caveat}")
+            text += " " + _caveat_sentence(caveat)
         out.append(text)
     return out
 

@@ -669,3 +669,26 @@ def test_hand_in_writes_the_csv_beside_the_notebook(tmp_path, monkeypatch):
     assert bad.startswith("Could not write") and "Traceback" not in bad
     now = hand_in(store=store, now=True)
     assert "Wrote 1 answer" in now.message.value
+
+
+def test_an_interpretive_culpability_scale_is_labelled_too():
+    import datetime
+
+    from helpers.exercises import element_reason
+    from helpers.law import law
+
+    day = datetime.date(1995, 1, 1)
+    regime = law().circuits["ca1"].regime_on(day)
+    assert (regime.note or "").startswith("Interpretive")  # the data this test relies on
+    facts = KENNEDY_FACTS.with_(circuit="ca1", conduct_date=datetime.date(1990, 1, 1), decision_date=day,
+                                assume_recognized=True, culpability="negligence")
+    failed = [e for e in evaluate(facts).state_created_danger.elements if not e.met]
+    reasons = [element_reason("ca1", "state_created_danger", e, facts) for e in failed]
+    culpability = [r for r in reasons if "state of mind was negligence" in r]
+    assert culpability and all("culpability scale applied here is the workbook's own reading" in r
+                               for r in culpability)
+
+
+from helpers.cases import find_case as _find_case  # noqa: E402
+
+KENNEDY_FACTS = _find_case("kennedy_v_ridgefield_2006").facts
