@@ -13,6 +13,13 @@ A bank is `lessons/<lesson>/exercises.yaml` (copy `lessons/TEMPLATE.yaml`). Type
     >>> exercise_set("01_deshaney")          # the widget, in a notebook
 
 Nothing a student types is evaluated: answers are compared with choice ids or hashes.
+
+Engine-keyed feedback names, for each wrong or missed choice, the element that decided it,
+the fact behind it and its authority, and says where the rule is the workbook's own reading
+or rests on an unverified precedent. Choices are shown in an order seeded by the student and
+the exercise (`choice_order`). A lesson's set puts saved answers back on their questions in a
+new kernel and scores the first try apart from the latest; `hand_in()` writes progress.csv
+beside the notebook.
 """
 from __future__ import annotations
 
@@ -1147,7 +1154,12 @@ def _exercise_set_class():
             self._update_score()
             header = widgets.HTML(f"<h3>Exercises: {html.escape(bank.title)}</h3>"
                                   + (_html_lines(bank.intro) if bank.intro else ""))
-            self.children = [header, self.score, self.notice, *[it.box for it in self.items]]
+            footer = []
+            self.hand_in = None
+            if self.store is not None:  # the hand-in file, written beside the notebook
+                self.hand_in = hand_in(store=self.store)
+                footer = [widgets.HTML("<h4>Hand in your progress</h4>"), self.hand_in]
+            self.children = [header, self.score, self.notice, *[it.box for it in self.items], *footer]
             self.add_class("deshaney-exercise-set")
             return self
 

@@ -669,6 +669,16 @@ def test_hand_in_writes_the_csv_beside_the_notebook(tmp_path, monkeypatch):
     assert bad.startswith("Could not write") and "Traceback" not in bad
     now = hand_in(store=store, now=True)
     assert "Wrote 1 answer" in now.message.value
+    # every lesson's set ends with the same button
+    lessons = tmp_path / "lessons"
+    (lessons / "sample").mkdir(parents=True)
+    (lessons / "sample" / "exercises.yaml").write_text(BANK.replace("{hidden}", "f" * 64))
+    ui = exercise_set("sample", store=store, student="ann", lessons_dir=lessons)
+    assert ui.hand_in in ui.children
+    target.unlink()
+    ui.hand_in.button.click()
+    assert target.exists() and str(target) in ui.hand_in.message.value
+    assert exercise_set("sample", store=None, lessons_dir=lessons).hand_in is None
 
 
 def test_an_interpretive_culpability_scale_is_labelled_too():
