@@ -546,7 +546,10 @@ def violation_reasons(answer, facts: Facts) -> list[str]:
     if threshold:
         out.append(_sentence(threshold[0].upper() + threshold[1:]))
     else:
-        out += [f"State-created danger: {element_reason(answer.circuit, 'state_created_danger', e, f)}"
+        assumed = not circ.recognizes(f.decision_date)  # the theory assumed, as a court or dissent might
+        name = ("State-created danger, assumed (the circuit has not recognised it; the elements are the test the "
+                "workbook assembles for an assumed theory)" if assumed else "State-created danger")
+        out += [f"{name}: {element_reason(answer.circuit, 'state_created_danger', e, f)}"
                 for e in answer.state_created_danger.elements if not e.met]
     if f.harm_source == "state_actor":
         out += [f"Harm by a state actor: '{e.label}' not met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})."
@@ -562,6 +565,11 @@ def _lower_first(text: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _version_note(circ, day) -> str | None:
+    version = in_force(circ.tests, day)
+    return version.note if version is not None else None
 
 
 def _element_note(circ, theory: str, facts: Facts, element_id: str) -> str | None:
@@ -604,8 +612,17 @@ def established_reason(answer, facts: Facts) -> str:
     parts = [_sentence(basis.why)]
     if not basis.established and basis.route == "none" and "do not meet" in basis.why:
         failed = _failed_then(answer.circuit, f, f.conduct_date)
-        if failed:
-            parts.append(f"On {f.conduct_date.isoformat()} the test failed on: " + " ".join(failed))
+        circ = law().circuits[answer.circuit]
+        day = f.conduct_date.isoformat()
+        if failed and not circ.recognizes(f.conduct_date):
+            parts = [f"The {circ.name} had not recognised state-created danger on {day} and had no test of its "
+                         "own; measured against the test the workbook assembles for a court that assumes the theory "
+                         "(the workbook's reading, not the circuit's law), the facts fail on: " + " ".join(failed)]
+        elif failed:
+            parts.append(f"On {day} the test failed on: " + " ".join(failed))
+            note = _interpretive(_version_note(circ, f.conduct_date))
+            if note:
+                parts.append(_sentence(f"That statement of the test is the workbook's own reading: {note}"))
     if basis.precedents:
         parts.append(f"It rests on {_cite_all(basis.precedents)}.")
     if "needed" in basis.why and "consensus" in basis.why:

@@ -702,3 +702,22 @@ def test_an_interpretive_culpability_scale_is_labelled_too():
 from helpers.cases import find_case as _find_case  # noqa: E402
 
 KENNEDY_FACTS = _find_case("kennedy_v_ridgefield_2006").facts
+
+
+def test_prong_two_in_a_circuit_without_a_test_does_not_claim_one(tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(textwrap.dedent("""\
+        lesson: s
+        title: S
+        exercises:
+          - id: majority
+            type: clearly_established_on
+            prompt: P
+            explanation: e
+            case: mcclendon_v_city_of_columbia_2002
+        """))
+    ex = load_bank(path)["majority"]
+    why = ex.choice("no").feedback
+    assert "had not recognised state-created danger on 1993-07-01 and had no test of its own" in why
+    assert "test as it stood on 1993-07-01" not in why
+    assert "the workbook's reading, not the circuit's law" in why and "not met \u2014" in why
