@@ -198,7 +198,7 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         chosen = exercise.choice(cid)
         assert chosen is not None
         if chosen.correct:
-            return Feedback(True, _join(_lead("Right.", chosen.feedback), exercise.explanation))
+            return Feedback(True, _join(_lead("Right.", chosen.feedback), _no_verdict(exercise.explanation)))
         return Feedback(False, _lead("Not quite.", chosen.feedback))
 
     # select == "many": the set ticked must equal the key (an empty set is an answer: "none").
@@ -229,6 +229,14 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
 def _lead(verdict: str, feedback: str) -> str:
     """Feedback that already opens with Yes or No needs no verdict in front of it."""
     return feedback if re.match(r"^(yes|no)\b", feedback.strip(), re.I) else f"{verdict} {feedback}"
+
+
+def _no_verdict(explanation: str | None) -> str | None:
+    """The explanation under a right answer, without a leading 'No.' or 'Yes.' of its own (after
+    'Right.', 'No. The majority found ...' reads as if the answer were wrong)."""
+    if not explanation:
+        return explanation
+    return re.sub(r"^(yes|no)[.:]\s+", "", explanation.strip(), count=1, flags=re.I) or explanation
 
 
 def _join(*parts: str | None) -> str:

@@ -721,3 +721,21 @@ def test_prong_two_in_a_circuit_without_a_test_does_not_claim_one(tmp_path):
     assert "had not recognised state-created danger on 1993-07-01 and had no test of its own" in why
     assert "test as it stood on 1993-07-01" not in why
     assert "the workbook's reading, not the circuit's law" in why and "not met \u2014" in why
+
+
+def test_a_right_answer_does_not_read_right_then_no(tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(textwrap.dedent("""\
+        lesson: s
+        title: S
+        exercises:
+          - id: majority
+            type: clearly_established_on
+            prompt: P
+            explanation: "No. The majority found no consensus on the contours."
+            case: mcclendon_v_city_of_columbia_2002
+        """))
+    ex = load_bank(path)["majority"]
+    right = grade(ex, "no")
+    assert right.correct and right.message.startswith("Right.")
+    assert "\nThe majority found no consensus" in right.message and "\nNo." not in right.message
