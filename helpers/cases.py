@@ -1,5 +1,7 @@
 """The "load a real case" list: every precedent with a fact pattern, and each opinion's
 version of the facts where the opinions disagree (the Kennedy majority against Judge Bybee).
+Where the data has no conduct date, the decision date stands in and the case says so
+(`conduct_known`, `conduct_note`): a lab shows the date as unknown, never as the decision date.
 
     >>> from helpers.cases import cases, find_case
     >>> find_case("kennedy_v_ridgefield_2006:bybee_dissent").label
@@ -13,6 +15,7 @@ from functools import lru_cache
 
 from .facts import CIRCUIT_ABBREVIATIONS, Facts
 from .law import law
+from .rendering import student_text
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,16 @@ class Case:
     opinion: str | None
     label: str
     facts: Facts
+    conduct_known: bool = True  # False: the data has no conduct date; the decision date stands in
+
+    @property
+    def conduct_note(self) -> str | None:
+        """What a student is told when the conduct date is not known, or None."""
+        if self.conduct_known:
+            return None
+        return (f"The date of the conduct in {self.label} is not in the workbook's data: it is shown as "
+                f"unknown, and the decision date ({self.facts.decision_date.isoformat()}) stands in for it "
+                "in the analysis. Set the real date if you know it.")
 
 
 def short_caption(name: str) -> str:
@@ -47,17 +60,20 @@ def cases() -> tuple[Case, ...]:
         if base is None:
             continue
         caption = _caption(p)
-        found.append(Case(p.id, p.id, None, caption, base))
+        known = p.conduct is not None
+        found.append(Case(p.id, p.id, None, caption, base, known))
         for op in p.opinions:
             version = p.fact_pattern(op.id)
             if version != base:
-                found.append(Case(f"{p.id}:{op.id}", p.id, op.id, f"{caption} - {op.author}", version))
+                found.append(Case(f"{p.id}:{op.id}", p.id, op.id, f"{caption} - {student_text(op.author)}", version,
+                                  known))
     seen: dict[str, int] = {}
     unique = []
     for c in found:  # two cases with one caption and year get their ids to tell them apart
         n = seen.get(c.label, 0)
         seen[c.label] = n + 1
-        unique.append(c if n == 0 else Case(c.id, c.precedent, c.opinion, f"{c.label} [{c.id}]", c.facts))
+        unique.append(c if n == 0 else Case(c.id, c.precedent, c.opinion, f"{c.label} [{c.id}]", c.facts,
+                                            c.conduct_known))
     return tuple(unique)
 
 

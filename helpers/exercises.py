@@ -13,12 +13,20 @@ A bank is `lessons/<lesson>/exercises.yaml` (copy `lessons/TEMPLATE.yaml`). Type
     >>> exercise_set("01_deshaney")          # the widget, in a notebook
 
 Nothing a student types is evaluated: answers are compared with choice ids or hashes.
+
+Engine-keyed feedback names, for each wrong or missed choice, the element that decided it,
+the fact behind it and its authority, and says where the rule is the workbook's own reading
+or rests on an unverified precedent. Choices are shown in an order seeded by the student and
+the exercise (`choice_order`). A lesson's set puts saved answers back on their questions in a
+new kernel and scores the first try apart from the latest; `hand_in()` writes progress.csv
+beside the notebook.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import html
+import random
 import re
 import sys
 import unicodedata
@@ -32,7 +40,7 @@ from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_
 from .facts import _plain  # YAML's located mappings to plain dicts
 from .loading import (DataError, Field, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
                       where)
-from .law import law
+from .law import in_force, law
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 TEMPLATE = LESSONS_DIR / "TEMPLATE.yaml"
@@ -81,6 +89,7 @@ class Exercise:
     facts: Facts | None = None
     source: str = ""
     accept_hashes: frozenset = field(default_factory=frozenset)
+    conduct_known: bool = True  # False: a case with no conduct date in the data (decision date stands in)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -114,6 +123,7 @@ class Feedback:
     correct: bool
     message: str
     answered: bool = True
+    details: tuple[str, ...] = ()  # with a right answer to an engine-keyed question: every choice's reason
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,7 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         chosen = exercise.choice(cid)
         assert chosen is not None
         if chosen.correct:
-            return Feedback(True, _join(_lead("Right.", chosen.feedback), exercise.explanation))
+            return Feedback(True, _join(_lead("Right.", chosen.feedback), _no_verdict(exercise.explanation)))
         return Feedback(False, _lead("Not quite.", chosen.feedback))
 
     # select == "many": the set ticked must equal the key (an empty set is an answer: "none").
@@ -203,20 +213,30 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         return Feedback(False, f"Not among the choices: {', '.join(map(str, unknown))}.", answered=False)
     ticked, key = set(ids), set(exercise.key)
     if ticked == key:
-        return Feedback(True, _join("Right.", exercise.explanation))
+        details = tuple(c.feedback if c.feedback.startswith(c.text) else f"{c.text}: {c.feedback}"
+                        for c in exercise.choices) if exercise.type in ENGINE_TYPES else ()
+        return Feedback(True, _join("Right.", exercise.explanation), details=details)
     lines = ["Not quite."]
     for c in exercise.choices:
         if c.id in ticked and not c.correct:
-            lines.append(f'- You ticked "{c.text}": {c.feedback}')
-    missed = len(key - ticked)
-    if missed:
-        lines.append(f"- {_plural(missed, 'more choice')} should be ticked.")
+            lines.append(f'- You ticked "{c.text}", but it should not be ticked. {c.feedback}')
+    for c in exercise.choices:
+        if c.correct and c.id not in ticked:
+            lines.append(f'- You left "{c.text}" unticked, but it should be ticked. {c.feedback}')
     return Feedback(False, "\n".join(lines))
 
 
 def _lead(verdict: str, feedback: str) -> str:
     """Feedback that already opens with Yes or No needs no verdict in front of it."""
     return feedback if re.match(r"^(yes|no)\b", feedback.strip(), re.I) else f"{verdict} {feedback}"
+
+
+def _no_verdict(explanation: str | None) -> str | None:
+    """The explanation under a right answer, without a leading 'No.' or 'Yes.' of its own (after
+    'Right.', 'No. The majority found ...' reads as if the answer were wrong)."""
+    if not explanation:
+        return explanation
+    return re.sub(r"^(yes|no)[.:]\s+", "", explanation.strip(), count=1, flags=re.I) or explanation
 
 
 def _join(*parts: str | None) -> str:
@@ -382,17 +402,259 @@ def _cite_all(ids: Iterable[str]) -> str:
     return "; ".join(precedents[i].cite() for i in ids if i in precedents)
 
 
+# --- engine-keyed reasons: the element that decided each answer, and its authority --------
+
+#: How a yes/no fact reads in a sentence, so a reason says what the facts establish
+#: ("the facts do not establish that the harm was foreseeable ...") instead of "Harm foreseeable: no".
+_FLAG_PROPOSITIONS = {
+    "harm_foreseeable": "the harm was a foreseeable and fairly direct result of the official's conduct",
+    "but_for_cause": "the harm would not have happened without the state's conduct",
+    "promise_to_victim": "the official promised the victim protection",
+    "victim_relied": "the victim gave up protecting herself because of the state's conduct or promise",
+    "victim_public_employee": "the victim was a public employee hurt on the job",
+}
+_THEORY_NAMES = {"state_created_danger": "state-created danger", "special_relationship": "special relationship",
+                 "direct_harm": "harm by a state actor"}
+
+
+def _version_for(circuit, theory: str, day):
+    if theory == "state_created_danger":
+        return circuit.test_on(day)
+    if theory == "special_relationship":
+        return circuit.sr_on(day)
+    return None
+
+
+def _leaf_reason(leaf, met: bool, facts: Facts, regime) -> str:
+    """One deciding fact in words: what the facts say, and what the element needs."""
+    if leaf.kind == "culpable":
+        return regime.explain(facts, leaf.setting, met)
+    spec = vocabulary()[leaf.fact]
+    value = getattr(facts, leaf.fact)
+    negated = (value in leaf.allowed) != met  # a leaf under `not` reports the reverse
+    if spec.kind == "flag":
+        prop = _FLAG_PROPOSITIONS.get(leaf.fact) or spec.label.lower()
+        says = f"the facts establish that {prop}" if value else f"the facts do not establish that {prop}"
+        if met:
+            return says
+        return f"{says}, and this element {'requires the opposite' if value else 'requires it'}"
+    shown = spec.label_of(value)
+    if met:
+        return f"{spec.label.lower()}: {shown}"
+    if negated:
+        return f"{spec.label.lower()}: {shown}, which this element excludes"
+    wanted = "; or ".join(spec.label_of(v) for v in spec.values if v in leaf.allowed)
+    return f"{spec.label.lower()}: {shown}, and this element needs {wanted}"
+
+
+def _interpretive(note: str | None) -> str | None:
+    """An element note that marks the workbook's own reading, in words a student can use."""
+    if not note or not note.strip().lower().startswith("interpretive"):
+        return None
+    rest = re.sub(r"^interpretive\s*[-:\u2013\u2014]?\s*", "", note.strip(), flags=re.I)
+    rest = re.sub(r"\bis encoded as\b", "is read as", rest)
+    rest = re.sub(r"\bencoded\b", "read", rest)
+    rest = re.sub(r"\bencodes\b", "applies", rest)
+    rest = re.sub(r"\bencode\b", "apply", rest)
+    return rest
+
+
+def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_label: bool = True) -> str:
+    """Why one element came out as it did on these facts: the deciding fact(s), the court's words
+    where the data has them, the authority, and whether the rule is the workbook's own reading."""
+    L = law()
+    circ = L.circuits[circuit_id_]
+    day = facts.decision_date
+    version = _version_for(circ, theory, day)
+    element = next((e for e in version.elements if e.id == result.id), None) if version else None
+    if element is None:  # harm by a state actor: the engine's own sentence names the fact
+        because = result.why.rstrip(".")
+        caveat = None
+    else:
+        regime = circ.regime_on(day)
+        met, leaves = element.test(facts, regime)
+        because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
+        caveat = _interpretive(element.note)
+        if caveat is None and any(leaf.kind == "culpable" for leaf, _ in leaves[:2]):
+            scale = _interpretive(regime.note)  # the culpability scale itself, e.g. before Lewis
+            caveat = f"SCALE:{scale}" if scale else None
+    head = f"'{result.label}' {'met' if result.met else 'not met'}" if with_label else \
+        ("Met" if result.met else "Not met")
+    quote = f' (the court\'s words: "{element.quote}")' if element is not None and element.quote else ""
+    because = _lower_first(because.rstrip(". "))
+    text = f"{head} \u2014 {because}{quote} ({result.authority})."
+    if caveat:
+        text += " " + _caveat_sentence(caveat)
+    return text
+
+
+def _caveat_sentence(caveat: str) -> str:
+    if caveat.startswith("SCALE:"):
+        return _sentence(f"The culpability scale applied here is the workbook's own reading: {caveat[6:]}")
+    return _sentence(f"This element is the workbook's own reading, not a court's holding: {caveat}")
+
+
+def _unverified(ids: Iterable[str]) -> str:
+    """A note on precedents whose holding the workbook has not checked against the opinion's text."""
+    L = law()
+    weak = [L.precedents[i] for i in ids if i in L.precedents and L.precedents[i].verification in ("summary", "memory")]
+    if not weak:
+        return ""
+    names = ", ".join(p.short_name for p in weak)
+    return (f" Caution: the workbook's entry for {names} rests on a "
+            f"{'summary' if all(p.verification == 'summary' for p in weak) else 'summary or memory'} "
+            "of the opinion, not a check against its text, so treat this answer as provisional.")
+
+
+def _recognition_reason(circ, facts: Facts) -> str | None:
+    """Why state-created danger is out at the threshold: the circuit had not recognised it."""
+    if facts.assume_recognized or circ.recognizes(facts.decision_date):
+        return None
+    L = law()
+    day = facts.decision_date.isoformat()
+    status = in_force(circ.status, facts.decision_date)
+    if status is None:
+        later = next((s for s in circ.status if s.recognized), None)
+        since = (f"; it did from {later.start.isoformat()} ({L.cite(later.authority)})" if later else "")
+        return f"state-created danger not yet recognised on {day}{since}"
+    text = f"state-created danger not recognised on {day} ({L.cite(status.authority)})"
+    caveat = _interpretive(status.note)
+    if caveat:
+        text += f". Whether this counts as not recognising the theory is the workbook's own reading: {caveat}"
+    return text
+
+
+def violation_reasons(answer, facts: Facts) -> list[str]:
+    """For one circuit's answer, as sentences: the theory whose every element was met (and any
+    element of it that is the workbook's own reading), or each element that failed and why."""
+    L = law()
+    circ = L.circuits[answer.circuit]
+    f = facts.with_(circuit=answer.circuit)
+    if answer.violation:
+        for theory in ("special_relationship", "state_created_danger", "direct_harm"):
+            result = getattr(answer, theory)
+            if not result.met:
+                continue
+            version = _version_for(circ, theory, f.decision_date)
+            if version is None:  # harm by a state actor: two elements, each with its authority
+                return [f"{_THEORY_NAMES[theory].capitalize()}: " + " ".join(
+                    f"'{e.label}' met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})." for e in result.elements)]
+            out = [f"{_THEORY_NAMES[theory].capitalize()}: every element met under {L.cite(version.authority)}."]
+            for e in result.elements:
+                caveat = _interpretive(_element_note(circ, theory, f, e.id))
+                if caveat:
+                    out.append(_sentence(f"It rests in part on the workbook's own reading of '{e.label}', not a "
+                                         f"court's holding: {caveat}"))
+            return out
+    out = []
+    if f.custody != "none":
+        out += [f"Special relationship: {element_reason(answer.circuit, 'special_relationship', e, f)}"
+                for e in answer.special_relationship.elements if not e.met]
+    threshold = _recognition_reason(circ, f)
+    if threshold:
+        out.append(_sentence(threshold[0].upper() + threshold[1:]))
+    else:
+        assumed = not circ.recognizes(f.decision_date)  # the theory assumed, as a court or dissent might
+        name = ("State-created danger, assumed (the circuit has not recognised it; the elements are the test the "
+                "workbook assembles for an assumed theory)" if assumed else "State-created danger")
+        out += [f"{name}: {element_reason(answer.circuit, 'state_created_danger', e, f)}"
+                for e in answer.state_created_danger.elements if not e.met]
+    if f.harm_source == "state_actor":
+        out += [f"Harm by a state actor: '{e.label}' not met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})."
+                for e in answer.direct_harm.elements if not e.met]
+    return out or [answer.baseline]
+
+
+def _lower_first(text: str) -> str:
+    """'With days ...' -> 'with days ...' after a dash; 'DeShaney' and 'A.B.' stay as they are."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[0].isupper() and text[1].islower() else text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _version_note(circ, day) -> str | None:
+    version = in_force(circ.tests, day)
+    return version.note if version is not None else None
+
+
+def _element_note(circ, theory: str, facts: Facts, element_id: str) -> str | None:
+    version = _version_for(circ, theory, facts.decision_date)
+    element = next((e for e in version.elements if e.id == element_id), None) if version else None
+    return element.note if element else None
+
+
+def _failed_then(circuit_id_: str, facts: Facts, day) -> list[str]:
+    """The elements of a circuit's state-created-danger test, as it stood on `day`, that these facts fail."""
+    L = law()
+    circ = L.circuits[circuit_id_]
+    version = in_force(circ.tests, day)
+    if version is None:
+        return []
+    regime = circ.regime_on(day)
+    out = []
+    for e in version.elements:
+        met, leaves = e.test(facts, regime)
+        if met:
+            continue
+        because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
+        because = _lower_first(because.rstrip(". "))
+        text = f"'{e.label}' not met \u2014 {because} ({L.cite(e.authority)})."
+        caveat = _interpretive(e.note)
+        if caveat is None and any(leaf.kind == "culpable" for leaf, _ in leaves[:2]):
+            scale = _interpretive(regime.note)
+            caveat = f"SCALE:{scale}" if scale else None
+        if caveat:
+            text += " " + _caveat_sentence(caveat)
+        out.append(text)
+    return out
+
+
+def established_reason(answer, facts: Facts) -> str:
+    """Why prong two came out as it did: the engine's reason, the elements that failed on the
+    conduct date, the precedents it rests on, and where the rule is the workbook's own."""
+    basis = answer.clearly_established_basis
+    f = facts.with_(circuit=answer.circuit)
+    parts = [_sentence(basis.why)]
+    if not basis.established and basis.route == "none" and "do not meet" in basis.why:
+        failed = _failed_then(answer.circuit, f, f.conduct_date)
+        circ = law().circuits[answer.circuit]
+        day = f.conduct_date.isoformat()
+        if failed and not circ.recognizes(f.conduct_date):
+            parts = [f"The {circ.name} had not recognised state-created danger on {day} and had no test of its "
+                         "own; measured against the test the workbook assembles for a court that assumes the theory "
+                         "(the workbook's reading, not the circuit's law), the facts fail on: " + " ".join(failed)]
+        elif failed:
+            parts.append(f"On {day} the test failed on: " + " ".join(failed))
+            note = _interpretive(_version_note(circ, f.conduct_date))
+            if note:
+                parts.append(_sentence(f"That statement of the test is the workbook's own reading: {note}"))
+    if basis.precedents:
+        parts.append(f"It rests on {_cite_all(basis.precedents)}.")
+    if "needed" in basis.why and "consensus" in basis.why:
+        parts.append("How many circuits make a consensus is the workbook's own threshold: the Supreme Court "
+                     "has given no number.")
+    if basis.route == "obvious":
+        parts.append("Which cases count as obvious (Hope v. Pelzer) is the workbook's own reading: only intent "
+                     "to harm a specific person through a danger the official created.")
+    return " ".join(parts) + _unverified(basis.precedents)
+
+
 def _engine_choices(kind: str, facts: Facts, ex: dict, node: dict) -> tuple[Choice, ...]:
-    """The key, computed by the engine: never typed by the author."""
+    """The key, computed by the engine: never typed by the author. Each choice's feedback names
+    the element that decided it, the fact behind it and its authority."""
     if kind == "element_check":
         answer = evaluate(facts)
-        theory = getattr(answer, ex.get("theory", "state_created_danger"))
-        return tuple(Choice(e.id, e.label, e.met, f"{'met' if e.met else 'not met'}. {e.why} ({e.authority})")
+        theory_name = ex.get("theory", "state_created_danger")
+        theory = getattr(answer, theory_name)
+        return tuple(Choice(e.id, e.label, e.met, element_reason(answer.circuit, theory_name, e, facts,
+                                                                 with_label=False))
                      for e in theory.elements)
     if kind == "clearly_established_on":
         answer = evaluate(facts)
-        basis = answer.clearly_established_basis
-        why = basis.why + (f" It rests on {_cite_all(basis.precedents)}." if basis.precedents else "")
+        why = established_reason(answer, facts)
         ce = answer.clearly_established
         return (Choice("yes", "Yes, clearly established", ce, why),
                 Choice("no", "No, not clearly established", not ce, why))
@@ -411,15 +673,26 @@ def _engine_choices(kind: str, facts: Facts, ex: dict, node: dict) -> tuple[Choi
     out = []
     for cid in wanted:
         a = comparison[cid]
+        on = f"conduct on {a.conduct_date}"
         if ask == "violation":
-            yes, why = a.violation, ("a violation. " if a.violation else "no violation. ") + a.baseline
+            yes = a.violation
+            why = ("a violation. " if yes else "no violation. ") + " ".join(violation_reasons(a, facts))
         elif ask == "clearly_established":
-            yes, why = a.clearly_established, a.clearly_established_basis.why
+            yes = a.clearly_established
+            why = (f"clearly established for {on}: " if yes else f"not clearly established for {on}: ") \
+                + established_reason(a, facts)
         else:
             yes = not a.qualified_immunity
-            why = ("immunity denied: a violation, clearly established on the conduct date." if yes else
-                   "immunity granted: " + ("no violation on these facts. " if not a.violation else "") +
-                   ("" if a.clearly_established else a.clearly_established_basis.why))
+            if yes:
+                why = ("immunity denied. A violation: " + " ".join(violation_reasons(a, facts)) + " Clearly "
+                       f"established for {on}: " + established_reason(a, facts))
+            else:
+                parts = []
+                if not a.violation:
+                    parts.append("No violation. " + " ".join(violation_reasons(a, facts)))
+                if not a.clearly_established:
+                    parts.append(f"Not clearly established for {on}: " + established_reason(a, facts))
+                why = "immunity granted. " + " ".join(parts)
         out.append(Choice(cid, CIRCUIT_NAMES[cid], yes, f"{CIRCUIT_NAMES[cid]}: {why}"))
     return tuple(out)
 
@@ -508,7 +781,9 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
         if problems:
             raise DataError(problems)
     select = "one" if kind == "clearly_established_on" else "many"
-    return Exercise(choices=choices, select=select, facts=facts, **common), "expect" in ex
+    known = not ("case" in ex and law().precedents[ex["case"]].conduct is None
+                 and "conduct_date" not in (ex.get("changes") or {}))
+    return Exercise(choices=choices, select=select, facts=facts, conduct_known=known, **common), "expect" in ex
 
 
 @dataclass(frozen=True)
@@ -605,13 +880,14 @@ def check_lessons(paths: Iterable[str | Path] | None = None) -> CheckReport:
 
 # --- presentation helpers ----------------------------------------------------------------
 
-def describe_facts(facts: Facts, *, show_circuit: bool = True) -> list[str]:
+def describe_facts(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True) -> list[str]:
     """The facts in plain English: forum and dates, then every fact not at its default."""
     vocab = vocabulary()
     lines = []
     if show_circuit and facts.circuit:
         lines.append(f"Circuit: {CIRCUIT_NAMES[facts.circuit]}")
-    lines.append(f"{vocab['conduct_date'].label}: {facts.conduct_date.isoformat()}")
+    lines.append(f"{vocab['conduct_date'].label}: " + (facts.conduct_date.isoformat() if conduct_known else
+                 "unknown (the decision date stands in for it)"))
     lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
     defaults = []
     for name, spec in vocab.items():
@@ -646,17 +922,19 @@ def case_note(precedent_id: str, opinion: str | None = None):
     """A short card for a case: citation, our summary, the rule, and its quotation if any."""
     import ipywidgets as widgets
 
+    from .rendering import student_text  # notes for the data's maintainers never reach a student
+
     p = law().precedents[precedent_id]
     bits = [f"<p><b>{html.escape(p.cite())}</b></p>"]
     if opinion:
         op = next(o for o in p.opinions if o.id == opinion)
-        bits.append(f"<p><i>{html.escape(op.author)}</i></p>")
-        if op.note:
-            bits.append(f"<p>{html.escape(op.note)}</p>")
-    if p.summary:
-        bits.append(f"<p>{html.escape(p.summary)}</p>")
-    if p.rule:
-        bits.append(f"<p><b>Rule.</b> {html.escape(p.rule)}</p>")
+        bits.append(f"<p><i>{html.escape(student_text(op.author))}</i></p>")
+        if op.note and student_text(op.note):
+            bits.append(f"<p>{html.escape(student_text(op.note))}</p>")
+    if p.summary and student_text(p.summary):
+        bits.append(f"<p>{html.escape(student_text(p.summary))}</p>")
+    if p.rule and student_text(p.rule):
+        bits.append(f"<p><b>Rule.</b> {html.escape(student_text(p.rule))}</p>")
     if p.quote:
         pin = f" (at {p.quote_pin})" if p.quote_pin else ""
         bits.append(f"<p>&ldquo;{html.escape(p.quote)}&rdquo;{html.escape(pin)}</p>")
@@ -681,6 +959,68 @@ def hypothetical_card(hypothetical_id: str, lesson: str = "07_capstone"):
     return card
 
 
+# --- choice order: varied, and stable for each student ----------------------------------
+
+#: Types whose choices are shuffled: an author's list (and yes/no). Circuits (ca1 ... cadc) and a
+#: test's elements keep their natural order, which is part of what they teach.
+SHUFFLED_TYPES = ("multiple_choice", "clearly_established_on")
+
+
+def _rng(*parts: str) -> random.Random:
+    seed = hashlib.sha256("\x00".join(parts).encode()).digest()
+    return random.Random(int.from_bytes(seed[:8], "big"))
+
+
+def _shuffled(exercise: Exercise, student: str, first: bool | None) -> tuple[Choice, ...]:
+    """The choices in a seeded order; `first` True/False puts the (one) right choice first or not."""
+    rng = _rng(student, exercise.lesson, exercise.id)
+    order = list(exercise.choices)
+    rng.shuffle(order)
+    if first is None or exercise.select != "one":
+        return tuple(order)
+    right = next(c for c in order if c.correct)
+    others = [c for c in order if c is not right]
+    at = 0 if first else rng.randrange(1, len(order))
+    return tuple(others[:at] + [right] + others[at:])
+
+
+@lru_cache(maxsize=64)
+def _bank_plan(bank: Bank, student: str) -> frozenset:
+    """Which one-answer questions of a bank show the right choice first for this student: a seeded
+    pick of no more than chance would give (the sum of 1/choices, rounded down), so across a
+    lesson the right answer is first less often than a fair shuffle allows, for every student."""
+    singles = [ex for ex in bank.exercises if ex.type in SHUFFLED_TYPES and ex.select == "one"]
+    quota = int(sum(1 / len(ex.choices) for ex in singles) + 1e-9)
+    rng = _rng(student, bank.lesson)
+    ids = [ex.id for ex in singles]
+    rng.shuffle(ids)
+    return frozenset(ids[:quota])
+
+
+def choice_order(exercise: Exercise, student: str | None = None, bank: Bank | None = None) -> tuple[Choice, ...]:
+    """The order a student sees the choices in: shuffled by a seed made from the student and the
+    exercise, so a retry or a restarted kernel shows the same order, and another student another.
+    Within a lesson's set (`bank`), the right choice comes first in at most the share of one-answer
+    questions a fair shuffle would give on average. Only the display moves: answers are choice
+    ids, graded and saved as before."""
+    if exercise.type not in SHUFFLED_TYPES or len(exercise.choices) < 2:
+        return exercise.choices
+    if student is None:
+        from .progress import current_student
+
+        student = current_student()
+    if bank is None or exercise.select != "one":
+        return _shuffled(exercise, student, None)
+    return _shuffled(exercise, student, exercise.id in _bank_plan(bank, student))
+
+
+def _parse_saved(exercise: Exercise, saved: str) -> Any:
+    """A saved answer (as `ExerciseWidget.answer_text` wrote it) back into an answer."""
+    if exercise.select == "many":
+        return [v for v in saved.split(",") if v]
+    return saved
+
+
 # --- the widgets -------------------------------------------------------------------------
 
 class ExerciseWidget:
@@ -690,12 +1030,14 @@ class ExerciseWidget:
     and may return a note to add under the feedback (e.g. 'not saved yet')."""
 
     def __init__(self, exercise: Exercise, number: int | None = None,
-                 on_check: Callable[["ExerciseWidget", Feedback], str | None] | None = None):
+                 on_check: Callable[["ExerciseWidget", Feedback], str | None] | None = None,
+                 student: str | None = None, bank: Bank | None = None):
         import ipywidgets as widgets
 
         self.exercise = exercise
         self.on_check = on_check
         self.last: Feedback | None = None
+        self.order = choice_order(exercise, student, bank)
         heading = f"{number}. " if number else ""
         if exercise.title:
             heading += exercise.title
@@ -703,18 +1045,19 @@ class ExerciseWidget:
         self.prompt = widgets.HTML(prompt)
         parts = [self.prompt]
         if exercise.facts is not None:
-            lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits")
+            lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits",
+                                   conduct_known=exercise.conduct_known)
             self.facts = widgets.HTML("<ul class='deshaney-facts'>" + "".join(
                 f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
             parts.append(self.facts)
         wide = widgets.Layout(width="auto", max_width="100%")
         if exercise.select == "one":
-            self.choices = widgets.RadioButtons(options=[(c.text, c.id) for c in exercise.choices], value=None,
+            self.choices = widgets.RadioButtons(options=[(c.text, c.id) for c in self.order], value=None,
                                                 layout=wide)
             self._boxes: list = []
         elif exercise.select == "many":
             self._boxes = [widgets.Checkbox(value=False, description=c.text, indent=False, layout=wide)
-                           for c in exercise.choices]
+                           for c in self.order]
             self.choices = widgets.VBox(self._boxes)
         else:
             self._boxes = []
@@ -735,14 +1078,14 @@ class ExerciseWidget:
 
     def answer(self) -> Any:
         if self.exercise.select == "many":
-            return [c.id for c, box in zip(self.exercise.choices, self._boxes) if box.value]
+            return [c.id for c, box in zip(self.order, self._boxes) if box.value]
         return self.choices.value
 
     def set_answer(self, value: Any) -> None:
         """Select an answer as a student would (tests drive the widget through this)."""
         if self.exercise.select == "many":
             chosen = {_choice_id(self.exercise, v) for v in ([value] if isinstance(value, str) else value)}
-            for c, box in zip(self.exercise.choices, self._boxes):
+            for c, box in zip(self.order, self._boxes):
                 box.value = c.id in chosen
         elif self.exercise.select == "one":
             self.choices.value = _choice_id(self.exercise, value)
@@ -756,13 +1099,33 @@ class ExerciseWidget:
             self.feedback.value = f"<div class='deshaney-feedback-pending'>{_html_lines(fb.message)}</div>"
             return fb
         note = self.on_check(self, fb) if self.on_check else None
+        self._show(fb, note)
+        return fb
+
+    def restore(self, saved: str, note: str | None = None) -> Feedback | None:
+        """Show a saved answer as it was left: selected, graded and locked (nothing is saved again).
+        An answer that no longer fits the question (the bank changed) is left out: None."""
+        value = _parse_saved(self.exercise, saved)
+        fb = grade(self.exercise, value)
+        if not fb.answered:
+            return None
+        self.set_answer(value)
+        self.last = fb
+        self._show(fb, note)
+        return fb
+
+    def _show(self, fb: Feedback, note: str | None) -> None:
         colour, mark = ("#1b5e20", "Correct") if fb.correct else ("#b71c1c", "Try again")
+        details = ""
+        if fb.details:
+            details = ("<details class='deshaney-feedback-details'><summary>Every choice, with its reason"
+                       "</summary><ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in fb.details)
+                       + "</ul></details>")
         self.feedback.value = (f"<div class='deshaney-feedback-{'right' if fb.correct else 'wrong'}' "
                                f"style='border-left:4px solid {colour};padding-left:8px'>"
-                               f"<p><b style='color:{colour}'>{mark}</b></p>{_html_lines(fb.message)}"
+                               f"<p><b style='color:{colour}'>{mark}</b></p>{_html_lines(fb.message)}{details}"
                                + (f"<p><i>{html.escape(note)}</i></p>" if note else "") + "</div>")
         self._lock(True)
-        return fb
 
     def reset(self) -> None:
         if self.exercise.select == "many":
@@ -797,46 +1160,70 @@ def _exercise_set_class():
     import ipywidgets as widgets
 
     class ExerciseSet(widgets.VBox):
-        """A lesson's exercises with a running score; every checked answer is saved."""
+        """A lesson's exercises with a running score; every checked answer is saved, and a saved
+        answer comes back on its question in a new kernel. The first try and the latest are
+        scored apart."""
 
         def setup(self, bank: Bank, store: Any, student: str | None) -> "ExerciseSet":
             from .progress import current_student
 
             self.bank, self.store, self.student = bank, store, student or current_student()
-            self.results: dict[str, bool] = {}
-            self.items = [ExerciseWidget(ex, i + 1, on_check=self._checked) for i, ex in enumerate(bank.exercises)]
+            self.results: dict[str, bool] = {}  # latest answer right?
+            self.first: dict[str, bool] = {}    # first answer ever right?
+            self.items = [ExerciseWidget(ex, i + 1, on_check=self._checked, student=self.student, bank=bank)
+                          for i, ex in enumerate(bank.exercises)]
             self.score = widgets.HTML()
             self.score.add_class("deshaney-score")
-            self.notice = widgets.HTML(self._earlier())
+            self.notice = widgets.HTML(self._restore())
             self.notice.add_class("deshaney-progress-notice")
             self._update_score()
             header = widgets.HTML(f"<h3>Exercises: {html.escape(bank.title)}</h3>"
                                   + (_html_lines(bank.intro) if bank.intro else ""))
-            self.children = [header, self.score, self.notice, *[it.box for it in self.items]]
+            footer = []
+            self.hand_in = None
+            if self.store is not None:  # the hand-in file, written beside the notebook
+                self.hand_in = hand_in(store=self.store)
+                footer = [widgets.HTML("<h4>Hand in your progress</h4>"), self.hand_in]
+            self.children = [header, self.score, self.notice, *[it.box for it in self.items], *footer]
             self.add_class("deshaney-exercise-set")
             return self
 
-        def _earlier(self) -> str:
+        def _restore(self) -> str:
+            """Put every saved answer back on its question; say what was restored."""
+            from .progress import answer_history
+
             if self.store is None:
                 return "<p><i>Answers in this set are not saved.</i></p>"
             try:
-                latest = self.store.latest(self.bank.lesson, self.student)
+                history = answer_history(self.store, self.bank.lesson, self.student)
             except Exception as exc:  # noqa: BLE001 - report, never a traceback in a notebook
                 return f"<p><i>Earlier progress could not be read from {html.escape(str(self.store.path))}: " \
                        f"{html.escape(str(exc))}</i></p>"
-            ids = {ex.id for ex in self.bank.exercises}
-            seen = {k: v for k, v in latest.items() if k in ids}
+            restored = 0
+            for item in self.items:
+                h = history.get(item.exercise.id)
+                if h is None:
+                    continue
+                tries = f"{h.tries} {'try' if h.tries == 1 else 'tries'}"
+                fb = item.restore(h.latest.answer, f"Your saved answer ({tries}; first try "
+                                  f"{'right' if h.first.correct else 'wrong'}). Press Retry to answer again.")
+                if fb is None:
+                    continue
+                self.results[item.exercise.id] = fb.correct
+                self.first[item.exercise.id] = h.first.correct
+                restored += 1
             notes = self.store._take_notices() if hasattr(self.store, "_take_notices") else None
             text = ""
-            if seen:
-                text += (f"<p><i>Saved earlier: {sum(seen.values())} of {len(seen)} exercises you tried were "
-                         "right on your latest try.</i></p>")
+            if restored:
+                text += (f"<p><i>Your saved answers to {_plural(restored, 'question')} are shown on their "
+                         "questions and counted in the score.</i></p>")
             if notes:
                 text += f"<p><i>{html.escape(notes)}</i></p>"
             return text
 
         def _checked(self, item: ExerciseWidget, fb: Feedback) -> str | None:
             self.results[item.exercise.id] = fb.correct
+            self.first.setdefault(item.exercise.id, fb.correct)
             self._update_score()
             if self.store is None:
                 return None
@@ -844,9 +1231,19 @@ def _exercise_set_class():
             return saved.message
 
         def _update_score(self) -> None:
-            right = sum(self.results.values())
-            self.score.value = (f"<p><b>Score: {right} of {len(self.items)} right</b> "
-                                f"({len(self.results)} checked)</p>")
+            n = len(self.items)
+            right, first = sum(self.results.values()), sum(self.first.values())
+            self.score.value = (f"<p><b>Score: {right} of {n} right</b> on your latest answers "
+                                f"({len(self.results)} answered). "
+                                f"<span class='deshaney-first-try'>First try: {first} of {n} right.</span></p>")
+
+        @property
+        def first_try_score(self) -> tuple[int, int]:
+            return sum(self.first.values()), len(self.items)
+
+        @property
+        def latest_score(self) -> tuple[int, int]:
+            return sum(self.results.values()), len(self.items)
 
         def item(self, exercise_id: str) -> ExerciseWidget:
             return next(it for it in self.items if it.exercise.id == exercise_id)
@@ -874,6 +1271,64 @@ def exercise_set(lesson_id: str, *, store: Any = "default", student: str | None 
 
         store = default_store()
     return _exercise_set_class()().setup(bank, store, student)
+
+
+# --- handing in ---------------------------------------------------------------------------
+
+HAND_IN_FILE = "progress.csv"
+
+
+def write_hand_in(dest: str | Path | None = None, *, store: Any = "default") -> str:
+    """Write every saved answer to a CSV file (default: progress.csv in the current directory,
+    which in a notebook is the notebook's folder); return a sentence saying where and how many."""
+    import sqlite3
+
+    if store == "default":
+        from .progress import default_store
+
+        store = default_store()
+    path = Path(dest) if dest else Path.cwd() / HAND_IN_FILE
+    path = path.expanduser().resolve()
+    try:
+        n = store.export_csv(path)
+    except (OSError, sqlite3.Error) as exc:
+        return f"Could not write {path}: {exc}. Ask your instructor, or try another folder: hand_in('FOLDER/progress.csv')."
+    if n == 0:
+        return (f"Wrote {path}, but it has no answers yet: none are saved in {store.path}. "
+                "Check some answers first, then hand in again.")
+    return (f"Wrote {n} answer{'s' if n != 1 else ''} to {path}. Hand in that file (in JupyterLab it is in the "
+            "file browser, beside this notebook).")
+
+
+def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool = False):
+    """A button that writes the hand-in file (progress.csv beside the notebook) and says where.
+
+        hand_in()            # in a cell: press the button
+        hand_in(now=True)    # write at once; the widget shows where it went
+        write_hand_in()      # no widget: the sentence, for scripts
+    """
+    import ipywidgets as widgets
+
+    button = widgets.Button(description="Write my progress file", button_style="primary", icon="download",
+                            layout=widgets.Layout(width="auto"))
+    button.add_class("deshaney-hand-in-button")
+    message = widgets.HTML("<p class='dsh-muted'>Writes progress.csv (every answer you saved) into this "
+                           "notebook's folder, to hand in.</p>")
+    message.add_class("deshaney-hand-in-message")
+
+    def write(_=None) -> str:
+        said = write_hand_in(dest, store=store)
+        message.value = f"<p>{html.escape(said)}</p>"
+        return said
+
+    button.on_click(write)
+    box = widgets.VBox([button, message])
+    box.add_class("deshaney-hand-in")
+    box.write = write  # type: ignore[attr-defined]
+    box.button, box.message = button, message  # type: ignore[attr-defined]
+    if now:
+        write()
+    return box
 
 
 # --- command line ----------------------------------------------------------------------

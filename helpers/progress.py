@@ -358,3 +358,26 @@ def _register() -> None:
 
 
 _register()
+
+
+# --- read-only queries for the exercise widgets ------------------------------------------
+
+@dataclass(frozen=True)
+class History:
+    """One exercise's saved answers: the first try, the latest, and how many tries."""
+
+    first: Attempt
+    latest: Attempt
+    tries: int
+
+
+def answer_history(store: "ProgressStore | None", lesson: str, student: str | None = None) -> dict[str, History]:
+    """Each exercise of a lesson that has a saved answer: first try, latest try, count.
+    Reading never creates the file; a store that cannot list its attempts gives nothing."""
+    if store is None or not hasattr(store, "attempts"):
+        return {}
+    out: dict[str, History] = {}
+    for a in store.attempts(student or current_student(), lesson):
+        h = out.get(a.exercise)
+        out[a.exercise] = History(a, a, 1) if h is None else History(h.first, a, h.tries + 1)
+    return out

@@ -19,12 +19,12 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from . import rendering
-from .cases import find_case, short_caption
+from .cases import cases, find_case, short_caption
 from .engine import Comparison
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
 from .immunity import generality_for, on_point
 from .law import law
-from .widgets import Held, cached_compare, parse_initial, plain_problem
+from .widgets import UNKNOWN_PLACEHOLDER, Held, cached_compare, parse_initial, plain_problem
 
 DEFAULT_CASE = "kennedy_v_ridgefield_2006"
 GENERALITY = (("What the law then required", "default"), ("General: the theory was recognised", "general"),
@@ -86,8 +86,9 @@ def generality_html(facts: Facts) -> str:
     return f'<div data-generality="{level}">Level of generality: <b>{words}</b> &mdash; {source}.</div>'
 
 
-def result_html(facts: Facts, comparison: Comparison) -> str:
-    """The chosen circuit's answer with the two prongs apart, and what prong two rests on."""
+def result_html(facts: Facts, comparison: Comparison, conduct_known: bool = True) -> str:
+    """The chosen circuit's answer with the two prongs apart, and what prong two rests on.
+    `conduct_known=False`: the case's conduct date is not in the data; the decision date stands in."""
     L = law()
     forum = facts.circuit
     a = comparison[forum]
@@ -97,6 +98,8 @@ def result_html(facts: Facts, comparison: Comparison) -> str:
     v_cls, v_text, v_title = cells["violation"]
     c_cls, c_text, c_title = cells["clearly_established"]
     q_cls, q_text, _ = cells["qualified_immunity"]
+    conduct = (a.conduct_date if conduct_known else
+               f'<span data-conduct="unknown">unknown: the decision date, {a.decision_date}, stands in</span>')
     return (
         f'<div class="dsh-card" data-circuit="{forum}"><h4>{CIRCUIT_NAMES[forum]}</h4><div class="dsh-prongs">'
         f'<div data-field="violation"><b>Prong one</b>: was there a violation? '
@@ -104,7 +107,7 @@ def result_html(facts: Facts, comparison: Comparison) -> str:
         f'<span class="{v_cls}"><b>{v_text}</b></span><br>{escape(v_title)}<br>'
         f'<span class="dsh-muted">Test in force: {escape(a.test_in_force)}</span></div>'
         f'<div data-field="clearly_established"><b>Prong two</b>: was the right clearly established? '
-        f'<span class="dsh-muted">(law on the conduct date, {a.conduct_date})</span><br>'
+        f'<span class="dsh-muted">(law on the conduct date, {conduct})</span><br>'
         f'<span class="{c_cls}"><b>{c_text}</b></span> <span class="dsh-muted">({basis.route.replace("_", " ")})'
         f'</span><br>{escape(c_title)}<br><span class="dsh-muted">Rests on: {escape(rests)}</span></div></div>'
         f'<p data-field="qualified_immunity" class="{q_cls}"><b>Qualified immunity: {q_text}</b> '
@@ -154,6 +157,14 @@ class QILab(Held, widgets.VBox):
         self.assume_recognized = widgets.Checkbox(value=facts.assume_recognized, indent=False,
                                                   description="Assume the circuit recognises state-created danger")
         self.assume_recognized.add_class("deshaney-assume-recognized")
+        self.case_menu = widgets.Dropdown(
+            options=[("(choose a real case to load its facts)", "")] + [(c.label, c.id) for c in cases()],
+            value="", description="Load a real case:", style={"description_width": "initial"},
+            layout=widgets.Layout(width="min(720px, 95%)"))
+        self.case_menu.add_class("deshaney-qi-case-menu")
+        self.conduct_unknown = False
+        self.case_notice = widgets.HTML("")
+        self.case_notice.add_class("deshaney-case-notice")
         self.controls = {"circuit": self.circuit, "conduct_date": self.conduct_date,
                          "decision_date": self.decision_date, "generality": self.generality,
                          "assume_recognized": self.assume_recognized}
@@ -177,7 +188,7 @@ class QILab(Held, widgets.VBox):
         self.on_point_panel.add_class("deshaney-on-point")
         super().__init__([
             widgets.HTML(rendering.CSS), widgets.HTML("<h3 style='margin:4px 0'>The qualified-immunity lab</h3>"),
-            self.facts_line,
+            self.case_menu, self.case_notice, self.facts_line,
             widgets.HBox([self.circuit, self.conduct_date, self.decision_date],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.conduct_year, self.generality, self.assume_recognized, self.message,
@@ -189,11 +200,13 @@ class QILab(Held, widgets.VBox):
         self.add_class("deshaney-qi-lab")
         if presentation:
             self.add_class("deshaney-presentation")
+        rendering.register_display()
         self._render(first=True)
         for w in self.controls.values():
             w.observe(self._changed, names="value")
         self.conduct_year.observe(self._year_moved, names="value")
         self.precedent_pick.observe(self._picked, names="value")
+        self.case_menu.observe(self._case_chosen, names="value")
 
     # --- state -------------------------------------------------------------------------------
 
@@ -201,9 +214,15 @@ class QILab(Held, widgets.VBox):
     def facts(self) -> Facts:
         return self._facts
 
+    @property
+    def standing_in(self) -> bool:
+        """True while the decision date stands in for a conduct date the data does not have."""
+        return self.conduct_unknown and not self.conduct_date.value.strip()
+
     def _write(self, facts: Facts) -> None:
         self.circuit.value = facts.circuit
-        self.conduct_date.value = facts.conduct_date.isoformat()
+        self.conduct_date.placeholder = UNKNOWN_PLACEHOLDER if self.conduct_unknown else "YYYY-MM-DD"
+        self.conduct_date.value = "" if self.conduct_unknown else facts.conduct_date.isoformat()
         self.conduct_year.value = min(max(facts.conduct_date.year, FIRST_YEAR), self.conduct_year.max)
         self.decision_date.value = facts.decision_date.isoformat()
         self.generality.value = facts.generality
@@ -214,20 +233,44 @@ class QILab(Held, widgets.VBox):
         raw = self._facts.to_dict()
         raw.update(changes)
         checked = parse_facts(raw, need_circuit=True)
+        if "conduct_date" in changes:
+            self.conduct_unknown = False
         with self.hold():
             self._pending = checked
             self._write(checked)
         return self._facts
 
     def load_case(self, label_or_id: str) -> Facts:
-        """A real case's facts and its opinion's options (the forum stays the case's court)."""
-        facts = find_case(label_or_id).facts
-        return self.set(**facts.to_dict())
+        """A real case's facts and its opinion's options (the forum stays the case's court). Where the
+        data has no conduct date, the date box is left empty and the decision date stands in."""
+        case = find_case(label_or_id)
+        was = self.conduct_unknown
+        self.conduct_unknown = not case.conduct_known
+        with self.hold():
+            self._pending = case.facts
+            self._write(case.facts)
+        if was != self.conduct_unknown and self._facts == case.facts:
+            self._render()  # same facts, but the date is now shown differently
+        self._show_case(case.id)
+        return self._facts
+
+    def _show_case(self, case_id: str) -> None:
+        if self.case_menu.value != case_id:
+            self.case_menu.unobserve(self._case_chosen, names="value")
+            try:
+                self.case_menu.value = case_id
+            finally:
+                self.case_menu.observe(self._case_chosen, names="value")
+
+    def _case_chosen(self, change) -> None:
+        if change["new"]:
+            self.load_case(change["new"])
 
     def pick(self, precedent_id: str | None) -> str:
-        """Cite an earlier case; returns the on-point panel's HTML."""
+        """Cite an earlier case; returns the on-point panel's HTML (shown as HTML, not as a quoted
+        string, when left at the end of a notebook cell)."""
         self.precedent_pick.value = precedent_id or PICK_NONE
-        return self.on_point_panel.value
+        return rendering.PanelHTML(self.on_point_panel.value)
 
     def _picked(self, change) -> None:
         if not self._reordering:
@@ -245,6 +288,8 @@ class QILab(Held, widgets.VBox):
                for k, w in self.controls.items()}
         base = (self._pending or self._facts).to_dict()
         base.update(raw)
+        if self.conduct_unknown and not base.get("conduct_date"):
+            base["conduct_date"] = base["decision_date"]
         return base
 
     def _changed(self, change=None) -> None:
@@ -283,13 +328,21 @@ class QILab(Held, widgets.VBox):
     def _render(self, first: bool = False) -> None:
         f = self._facts
         comparison = cached_compare(f)
+        known = not self.standing_in
+        if self.case_menu.value and find_case(self.case_menu.value).facts != f:
+            self._show_case("")  # the student's own facts now; choosing the case again reloads it
+        self.case_notice.value = ("" if known else
+                                  f'<p class="dsh-muted" data-conduct="unknown">The date of the conduct is not in '
+                                  f"the workbook's data for this case, so it is shown as unknown; the decision "
+                                  f"date ({f.decision_date.isoformat()}) stands in for it. Type the real date, or "
+                                  "move the conduct year, to see prong two on another day.</p>")
         self.facts_line.value = facts_summary_html(f)
-        self.result.value = result_html(f, comparison)
+        self.result.value = result_html(f, comparison, conduct_known=known)
         self.all_circuits.value = rendering.prongs_rows(comparison, law(), f.circuit)
         if not first:
             with self.figure.batch_update():
                 self.figure.layout.shapes = rendering.timeline_shapes(f.conduct_date, f.decision_date, f.circuit)
-                self.figure.layout.annotations = rendering.timeline_annotations(f.conduct_date, f.decision_date)
+                self.figure.layout.annotations = rendering.timeline_annotations(f.conduct_date, f.decision_date, known)
         self._render_on_point()
         self.updates += 1
 
@@ -312,5 +365,8 @@ class QILab(Held, widgets.VBox):
 
 def qi_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False) -> QILab:
     """The qualified-immunity lab; by default Kennedy's facts with the majority's options."""
-    start, _ = parse_initial(case or (None if facts else DEFAULT_CASE), facts)
-    return QILab(start, presentation)
+    start, case_id = parse_initial(case or (None if facts else DEFAULT_CASE), facts)
+    lab = QILab(start, presentation)
+    if case_id and not facts:
+        lab.load_case(case_id)  # the menu shows the case, and an unknown conduct date shows as unknown
+    return lab

@@ -7,6 +7,7 @@ yes/no is readable by colour and by text: a check or a cross, and the words.
 from __future__ import annotations
 
 
+import re
 from datetime import date
 from html import escape
 from typing import Iterable
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .engine import Answer, Comparison, Flip
-from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS
+from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, Facts, vocabulary
 from .immunity import OnPoint
 from .law import DEAD_EVENTS, Law, in_force
 
@@ -131,18 +132,50 @@ def circuit_table_html(comparison: Comparison, forum: str | None = None, style: 
     return (CSS if style else "") + table
 
 
+THEORY_LABELS = {t: label for t, label, _ in THEORIES}
+
+
+class ElementFrame(pd.DataFrame):
+    """A DataFrame of elements that shows itself as a readable table: the theory and element in
+    words, met or not, the reason and the authority in full (pandas would cut them at 50 characters)."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame  # a filtered or computed frame is a plain one
+
+    def _repr_html_(self) -> str:  # noqa: D401 - IPython's hook
+        return element_table_html(self)
+
+
 def element_frame(answer: Answer) -> pd.DataFrame:
-    """One row per element of each theory: whether it is met, why, and on whose authority."""
+    """One row per element of each theory: whether it is met, why, and on whose authority.
+    (In a notebook it shows as `element_table_html`: labels, not ids; nothing cut off.)"""
     rows = [{"theory": theory, "element": e.id, "label": e.label, "met": e.met,
              "status": f"{YES} met" if e.met else f"{NO} not met", "why": e.why, "authority": e.authority}
             for theory, e in answer.elements()]
-    return pd.DataFrame(rows, columns=["theory", "element", "label", "met", "status", "why", "authority"])
+    return ElementFrame(rows, columns=["theory", "element", "label", "met", "status", "why", "authority"])
 
 
-def answer_card_html(a: Answer, style: bool = True, law: Law | None = None) -> str:
-    """One circuit's answer in full: both prongs, every element with its reason and authority."""
+def element_table_html(frame: pd.DataFrame) -> str:
+    """The element frame for people: theory and element as words, every reason in full, wrapping."""
+    rows = []
+    for r in frame.to_dict("records"):
+        cls = "dsh-yes" if r["met"] else "dsh-no"
+        rows.append(f'<tr data-element="{_attr(str(r["element"]))}"><td>{escape(THEORY_LABELS.get(r["theory"], str(r["theory"])))}</td>'
+                    f'<td>{escape(str(r["label"]))}</td><td class="{cls}">{escape(str(r["status"]))}</td>'
+                    f'<td>{escape(str(r["why"]))}</td><td class="dsh-muted">{escape(str(r["authority"]))}</td></tr>')
+    head = "".join(f"<th>{h}</th>" for h in ("Theory", "Element", "Met?", "Why", "Authority"))
+    return (CSS + '<table class="dsh-table deshaney-element-table" style="table-layout:auto">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def answer_card_html(a: Answer, style: bool = True, law: Law | None = None, conduct_known: bool = True) -> str:
+    """One circuit's answer in full: both prongs, every element with its reason and authority.
+    `conduct_known=False`: the conduct date is not known and the decision date stands in; say so."""
+    conduct = (f"conduct {a.conduct_date}" if conduct_known else
+               f"conduct date unknown (the decision date stands in)")
     parts = [f'<div class="dsh-card" data-circuit="{a.circuit}"><h4>{CIRCUIT_NAMES[a.circuit]}: '
-             f'conduct {a.conduct_date}, decided {a.decision_date}</h4>']
+             f'{conduct}, decided {a.decision_date}</h4>']
     for f, cls, text, title in outcome_cells(a):
         parts.append(f'<div data-field="{f}"><span class="{cls}"><b>{text}</b></span> '
                      f'<span class="dsh-muted">{escape(title)}</span></div>')
@@ -384,10 +417,11 @@ def timeline_shapes(conduct: date, decision: date, forum: str | None) -> list[di
     return shapes
 
 
-def timeline_annotations(conduct: date, decision: date) -> list[dict]:
+def timeline_annotations(conduct: date, decision: date, conduct_known: bool = True) -> list[dict]:
     conduct, decision = conduct.isoformat(), decision.isoformat()
+    said = f"conduct {conduct}" if conduct_known else "conduct date unknown"
     return [
-        {"x": conduct, "y": 1.0, "xref": "x", "yref": "paper", "text": f"conduct {conduct}",
+        {"x": conduct, "y": 1.0, "xref": "x", "yref": "paper", "text": said,
          "showarrow": False, "yanchor": "bottom", "xanchor": "right", "font": {"color": "#d95f02"}},
         {"x": decision, "y": 1.0, "xref": "x", "yref": "paper", "text": f"decision {decision}",
          "showarrow": False, "yanchor": "bottom", "xanchor": "left", "font": {"color": "#7570b3"}},
@@ -412,7 +446,7 @@ def on_point_html(op: OnPoint, law: Law, forum: str) -> str:
         dist = f"<p><b>How the other side would distinguish it:</b></p><ul class=\"dsh-distinctions\">{dist}</ul>"
     else:
         dist = "<p><b>How the other side would distinguish it:</b> no difference of fact favours the official.</p>"
-    summary = f'<p class="dsh-muted">{escape(p.summary)}</p>' if p.summary else ""
+    summary = f'<p class="dsh-muted">{escape(student_text(p.summary))}</p>' if p.summary else ""
     return (f'<div class="dsh-card" data-precedent="{p.id}"><h4>{escape(p.cite())}</h4>{summary}'
             f'<p class="{verdict[0]}"><b>{verdict[1]}</b></p><ul>{checks}</ul>{dist}</div>')
 
@@ -451,3 +485,87 @@ def prongs_rows(comparison: Comparison, law: Law, forum: str | None = None) -> s
 
 def precedent_names(law: Law, ids: Iterable[str]) -> str:
     return ", ".join(law.precedents[i].cite() for i in ids if i in law.precedents)
+
+
+# --- what a student reads: no data-entry notes, no reprs --------------------------------
+
+#: Sentences or clauses written for whoever maintains the data, not for a student.
+_DATA_NOTE = re.compile(
+    r"\bencod(e|ed|es|ing)\b|supplied text|\bseed \d{3}\b|\(seed\b|integration review|\bnot read\b|"
+    r"\b(opening|text) of the (dissent|opinion|majority|concurrence) (was|were) (not )?seen\b|\bverification\b|\bdoctrine\.md\b|\bTODO\b", re.I)
+
+
+def student_text(text: str | None) -> str:
+    """Text from the data as a student should read it: parentheses, clauses and sentences that are
+    notes for the maintainers ("encode recognition ...", "author not named in the supplied text",
+    "Encoded (integration review): ...") are left out; everything else is kept word for word."""
+    if not text:
+        return ""
+    out = re.sub(r"\s*\([^()]*\)", lambda m: "" if _DATA_NOTE.search(m.group(0)) else m.group(0), text)
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"\u201c(])", out.strip())
+    kept = []
+    for sentence in sentences:
+        if not _DATA_NOTE.search(sentence):
+            kept.append(sentence)
+            continue
+        clauses = []
+        for clause in re.split(r";\s+", sentence):  # keep the clauses before the first note
+            if _DATA_NOTE.search(clause):
+                break
+            clauses.append(clause)
+        if clauses:
+            joined = "; ".join(clauses).rstrip(" ;,:")
+            kept.append(joined if joined.endswith((".", "!", "?")) else joined + ".")
+    return " ".join(kept).strip()
+
+
+def facts_lines(facts: Facts) -> list[str]:
+    """The facts in plain English: forum and dates, then every fact not at its default."""
+    vocab = vocabulary()
+    lines = []
+    if facts.circuit:
+        lines.append(f"{vocab['circuit'].label}: {CIRCUIT_NAMES[facts.circuit]}")
+    lines.append(f"{vocab['conduct_date'].label}: {facts.conduct_date.isoformat()}")
+    lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
+    for name, spec in vocab.items():
+        if spec.kind in ("circuit", "date"):
+            continue
+        value = getattr(facts, name)
+        if value != spec.default:
+            lines.append(f"{spec.label}: {spec.label_of(value)}")
+    return lines
+
+
+def facts_html(facts: Facts) -> str:
+    """How a `Facts` shows at the end of a notebook cell: a short list in words, not a repr."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in facts_lines(facts))
+    return (f'<details class="deshaney-facts-shown"><summary>The facts now in the lab</summary>'
+            f"<ul>{items}</ul></details>")
+
+
+def facts_text(facts: Facts) -> str:
+    return "The facts now in the lab:\n" + "\n".join(f"  {line}" for line in facts_lines(facts))
+
+
+class PanelHTML(str):
+    """HTML returned by a lab method: a string to code, rendered (not quoted) at the end of a cell."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(re.sub(r"<[^>]+>", " ", str(self)).strip())
+
+
+def register_display() -> None:
+    """In IPython, show a `Facts` left at the end of a cell in words, never as `Facts(...)`."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(Facts, facts_html)
+    formatters["text/plain"].for_type(Facts, lambda obj, p, cycle: p.text(facts_text(obj)))

@@ -26,6 +26,8 @@ from .law import law
 
 #: The facts a lab starts from when given no case: nothing but the dates.
 BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
+#: What an empty conduct-date box says when a case's conduct date is not in the data.
+UNKNOWN_PLACEHOLDER = "unknown (decision date stands in)"
 
 
 @lru_cache(maxsize=512)
@@ -113,6 +115,7 @@ class FactPanel(Held, widgets.VBox):
         self._facts = facts
         self._holding = False
         self._callbacks: list = []
+        self.conduct_unknown = False  # a loaded case with no conduct date: the box stays empty
         columns = []
         for gid, glabel in groups():
             items = [widgets.HTML(f"<h4 style='margin:6px 0'>{glabel}</h4>")]
@@ -142,6 +145,15 @@ class FactPanel(Held, widgets.VBox):
         vocab = vocabulary()
         for fid, w in self.controls.items():
             w.value = widget_value(vocab[fid], getattr(facts, fid))
+        conduct = self.controls["conduct_date"]
+        conduct.placeholder = UNKNOWN_PLACEHOLDER if self.conduct_unknown else "YYYY-MM-DD"
+        if self.conduct_unknown:
+            conduct.value = ""
+
+    @property
+    def standing_in(self) -> bool:
+        """True while the decision date stands in for a conduct date the data does not have."""
+        return self.conduct_unknown and not self.controls["conduct_date"].value.strip()
 
     def read(self) -> dict:
         vocab = vocabulary()
@@ -153,6 +165,8 @@ class FactPanel(Held, widgets.VBox):
             if vocab[fid].kind == "date":
                 value = value.strip()
             raw[fid] = value
+        if self.conduct_unknown and not raw.get("conduct_date"):
+            raw["conduct_date"] = raw.get("decision_date", "")
         return raw
 
     def check(self, raw: dict) -> Facts | None:
@@ -183,11 +197,16 @@ class FactPanel(Held, widgets.VBox):
         if raw.get("circuit") in ("", None):
             raw.pop("circuit", None)
         checked = parse_facts(raw)
+        if "conduct_date" in changes:
+            self.conduct_unknown = False
         with self.hold():
             self._write(checked)
         return self._facts
 
-    def replace(self, facts: Facts) -> None:
+    def replace(self, facts: Facts, conduct_known: bool = True) -> None:
+        """Show these facts; with `conduct_known=False` the conduct date box is left empty (unknown)
+        and the decision date stands in for it until the student types one."""
+        self.conduct_unknown = not conduct_known
         with self.hold():
             self._write(facts)
 
@@ -226,6 +245,8 @@ class CircuitLab(widgets.VBox):
             value=case_id or "", description="Load a real case:",
             style={"description_width": "initial"}, layout=widgets.Layout(width="95%"))
         self.case_menu.add_class("deshaney-case-menu")
+        self.case_notice = widgets.HTML("")
+        self.case_notice.add_class("deshaney-case-notice")
         self.table = widgets.HTML()
         self.table.add_class("deshaney-circuit-table")
         comparison = cached_compare(facts)
@@ -239,7 +260,8 @@ class CircuitLab(widgets.VBox):
         self.updates = 0  # how many times the outputs were redrawn (tests count these)
         style = widgets.HTML(rendering.CSS)
         super().__init__([
-            style, widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.panel,
+            style, widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.case_notice,
+            self.panel,
             widgets.HTML("<h4>All twelve circuits</h4><span class='dsh-muted'>Hover over an element or an answer "
                          "for the reason and the authority.</span>"),
             self.table, self.forum_card, chart, self.flips_panel,
@@ -248,6 +270,9 @@ class CircuitLab(widgets.VBox):
         if presentation:
             self.add_class("deshaney-presentation")
         self.case_menu.observe(self._case_chosen, names="value")
+        rendering.register_display()
+        if case_id and not find_case(case_id).conduct_known and find_case(case_id).facts == facts:
+            self.panel.replace(facts, conduct_known=False)
         self._render(facts, comparison, figure=False)
         self.panel.on_facts(self._render)
 
@@ -265,7 +290,12 @@ class CircuitLab(widgets.VBox):
     def load_case(self, label_or_id: str) -> Facts:
         """Fill the panel with a real case's facts (and its opinion's analysis options)."""
         c = find_case(label_or_id)
-        self.panel.replace(c.facts)
+        if c.facts == self.facts and self.panel.conduct_unknown != (not c.conduct_known):
+            self.panel.conduct_unknown = not c.conduct_known  # same facts: no redraw comes, so draw here
+            self.panel._write(c.facts)
+            self._render(c.facts)
+        else:
+            self.panel.replace(c.facts, conduct_known=c.conduct_known)
         self._show_case(c.id)
         return self.facts
 
@@ -287,14 +317,24 @@ class CircuitLab(widgets.VBox):
         forum = facts.circuit
         if self.case_menu.value and find_case(self.case_menu.value).facts != facts:
             self._show_case("")  # the facts are the student's own now; choosing the case again reloads it
+        standing_in = self.panel.standing_in
+        self.case_notice.value = (f'<p class="dsh-muted" data-conduct="unknown">{rendering.escape(_conduct_note(facts))}</p>'
+                                  if standing_in else "")
         self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
         if figure:
             rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
         self.flips_panel.value = rendering.flips_html(_flips_for(facts), forum)
-        self.forum_card.value = (rendering.answer_card_html(comparison[forum], style=False, law=law())
+        self.forum_card.value = (rendering.answer_card_html(comparison[forum], style=False, law=law(),
+                                                            conduct_known=not standing_in)
                                  if forum else "<p class='dsh-muted'>Choose a circuit (the forum) above to see "
                                                "its answer in full.</p>")
         self.updates += 1
+
+
+def _conduct_note(facts: Facts) -> str:
+    return (f"The date of the conduct is not in the workbook's data for this case, so it is shown as unknown; "
+            f"the decision date ({facts.decision_date.isoformat()}) stands in for it in the analysis. "
+            "Type the real date in the box if you know it.")
 
 
 def circuit_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False) -> CircuitLab:

@@ -39,9 +39,12 @@ def test_an_exercise_wrong_then_right(jupyterlab_circuit_lab, artifacts):
     choices = box.locator(".deshaney-choices input[type=radio]")
     assert choices.count() == len(ex.choices)
     feedback = box.locator(".deshaney-feedback")
+    # The choices are shuffled per student (stable across retries): find each by its text.
+    shown = [t.strip() for t in box.locator(".deshaney-choices .widget-radio-box label").all_inner_texts()]
+    assert sorted(shown) == sorted(c.text for c in ex.choices), shown
 
     def answer(index: int, outcome: str, score: int) -> None:
-        choices.nth(index).check()
+        choices.nth(shown.index(ex.choices[index].text)).check()
         box.locator("button.deshaney-check").click()
         feedback.locator(f".deshaney-feedback-{outcome}").wait_for()
         said, expected = words(feedback.inner_text()), words(grade(ex, ex.choices[index].id).message)
@@ -54,3 +57,4 @@ def test_an_exercise_wrong_then_right(jupyterlab_circuit_lab, artifacts):
     box.locator("button.deshaney-retry").click()
     page.wait_for_function("el => el.innerText.trim() === ''", arg=feedback.element_handle())
     answer(right, "right", 1)
+    assert [t.strip() for t in box.locator(".deshaney-choices .widget-radio-box label").all_inner_texts()] == shown  # no reshuffle

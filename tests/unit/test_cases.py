@@ -58,3 +58,21 @@ def test_unknown_case_is_a_clear_error():
 def test_short_caption_drops_ex_rel():
     assert short_caption("Kennedy ex rel. Gorton v. City of Ridgefield") == "Kennedy v. City of Ridgefield"
     assert short_caption("Wood v. Ostrander") == "Wood v. Ostrander"
+
+
+def test_a_case_knows_when_its_conduct_date_is_not_in_the_data():
+    for c in cases():
+        p = law().precedents[c.precedent]
+        assert c.conduct_known == (p.conduct is not None), c.id
+        if not c.conduct_known:
+            assert c.facts.conduct_date == c.facts.decision_date  # the stand-in the engine needs
+            assert "not in the workbook's data" in c.conduct_note and "unknown" in c.conduct_note
+        else:
+            assert c.conduct_note is None
+    assert any(not c.conduct_known for c in cases())
+
+
+def test_labels_carry_no_notes_for_maintainers():
+    c = find_case("mcclendon_v_city_of_columbia_2002:bodily_integrity_dissent")
+    assert c.label == "McClendon v. City of Columbia (5th Cir. 2002) - Dissenting, joining Judge Parker's dissent"
+    assert find_case(c.label) is c

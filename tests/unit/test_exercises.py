@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 import subprocess
 import sys
 import textwrap
@@ -101,7 +102,8 @@ def test_tick_all_that_apply(bank):
     assert grade(ex, ["a", "b"]).correct
     assert grade(ex, {"b", "a"}).correct
     partial = grade(ex, ["a"])
-    assert not partial.correct and "1 more choice should be ticked" in partial.message
+    assert not partial.correct and "more choice" not in partial.message
+    assert 'You left "Involuntary commitment" unticked' in partial.message and "Youngberg" in partial.message
     over = grade(ex, ["a", "b", "c"])
     assert not over.correct and "schools are not custody" in over.message
 
@@ -116,7 +118,7 @@ def test_element_check_key_is_the_engines(bank):
     assert "affirmative_act" in met and "danger_created_or_increased" not in met
     assert grade(ex, sorted(met)).correct
     wrong = grade(ex, sorted(met | {"danger_created_or_increased"}))
-    assert not wrong.correct and "not met" in wrong.message
+    assert not wrong.correct and "Not met \u2014" in wrong.message
 
 
 def test_which_circuits_key_and_circuit_spellings(bank):
@@ -355,20 +357,22 @@ def test_exercise_set_checks_scores_saves_and_retries(tmp_path):
     item.check.click()
     assert "Pinder, 54 F.3d at 1175" in item.feedback.value and "Try again" in item.feedback.value
     assert item.check.disabled and not item.retry.disabled and item.choices.disabled
-    assert "Score: 0 of 7 right</b> (1 checked)" in ui.score.value
+    assert "Score: 0 of 7 right</b> on your latest answers (1 answered)" in ui.score.value
 
     item.retry.click()
     assert item.feedback.value == "" and item.choices.value is None and not item.check.disabled
     item.set_answer("b")
     item.check.click()
     assert "Correct" in item.feedback.value
-    assert "Score: 1 of 7 right</b> (1 checked)" in ui.score.value
+    assert "Score: 1 of 7 right</b> on your latest answers (1 answered)" in ui.score.value
 
     many = ui.item("kennedy_circuits")
     many.set_answer(["ca9"])
     many.check.click()
-    assert "more choices should be ticked" in many.feedback.value
-    assert "Score: 1 of 7 right</b> (2 checked)" in ui.score.value
+    assert "more choice" not in many.feedback.value
+    assert "You left &quot;Second Circuit&quot; unticked" in many.feedback.value
+    assert "Score: 1 of 7 right</b> on your latest answers (2 answered)" in ui.score.value
+    assert "First try: 0 of 7 right" in ui.score.value  # promise was wrong the first time
 
     text = ui.item("boy")
     text.set_answer("joshua")
@@ -378,9 +382,19 @@ def test_exercise_set_checks_scores_saves_and_retries(tmp_path):
     saved = [(a.exercise, a.correct, a.answer) for a in store.attempts("ann")]
     assert saved == [("promise", False, "a"), ("promise", True, "b"), ("kennedy_circuits", False, "ca9"),
                      ("boy", True, "joshua")]
-    # A new kernel shows the earlier progress.
+    # A new kernel puts every saved answer back on its question, graded, and scores it.
     again = exercise_set("sample", store=ProgressStore(tmp_path / "p.sqlite3"), student="ann", lessons_dir=lessons)
-    assert "Saved earlier: 2 of 3" in again.notice.value
+    assert "Score: 2 of 7 right</b> on your latest answers (3 answered)" in again.score.value
+    assert "First try: 1 of 7 right" in again.score.value
+    assert "saved answers to 3 questions" in again.notice.value
+    promise = again.item("promise")
+    assert promise.choices.value == "b" and promise.choices.disabled and "Correct" in promise.feedback.value
+    assert "2 tries; first try wrong" in promise.feedback.value
+    circuits = again.item("kennedy_circuits")
+    assert circuits.answer() == ["ca9"] and "Try again" in circuits.feedback.value
+    assert again.item("boy").choices.value == "joshua"
+    assert again.item("pena_clear").feedback.value == ""  # never answered: open
+    assert len(store.attempts("ann")) == 4  # restoring saves nothing
 
 
 def test_a_set_that_saves_nothing(tmp_path):
@@ -414,3 +428,314 @@ def test_a_save_problem_shows_under_the_feedback(tmp_path):
     item.set_answer("no")
     item.check.click()
     assert "Correct" in item.feedback.value and "locked" in item.feedback.value
+
+
+# --- engine-keyed feedback: the element that decided it, and its authority ------------------
+
+KENNEDY_NO_FORESIGHT = """\
+lesson: why
+title: Why
+exercises:
+  - id: circuits
+    type: which_circuits
+    prompt: Which circuits?
+    case: kennedy_v_ridgefield_2006
+    changes: {harm_foreseeable: false, decision_date: 2006-03-07}
+    explanation: e
+  - id: third_elements
+    type: element_check
+    prompt: Which elements?
+    case: kennedy_v_ridgefield_2006
+    changes: {circuit: ca3, harm_foreseeable: false}
+    explanation: e
+  - id: parker_clear
+    type: clearly_established_on
+    prompt: Clearly established?
+    case: mcclendon_v_city_of_columbia_2002
+    opinion: parker_dissent
+    explanation: e
+"""
+
+
+@pytest.fixture()
+def why_bank(tmp_path):
+    path = tmp_path / "why.yaml"
+    path.write_text(KENNEDY_NO_FORESIGHT)
+    return load_bank(path)
+
+
+def test_a_wrong_circuit_names_the_failed_element_and_its_authority(why_bank):
+    ex = why_bank["circuits"]
+    assert "ca3" not in ex.key and "ca5" not in ex.key
+    wrong = grade(ex, ["ca3", "ca5"]).message
+    third = next(line for line in wrong.split("\n") if '"Third Circuit"' in line)
+    assert "'The harm was foreseeable and fairly direct' not met" in third
+    assert "do not establish that the harm was a foreseeable and fairly direct result" in third
+    assert "Kneipp v. Tedder, 95 F.3d 1199" in third
+    fifth = next(line for line in wrong.split("\n") if '"Fifth Circuit"' in line)
+    assert "not recognised on 2006-03-07" in fifth and "McClendon v. City of Columbia, 305 F.3d 314" in fifth
+    assert "Neither exception applies" not in wrong and "more choice" not in wrong
+
+
+def test_every_engine_keyed_choice_gives_a_reason_not_a_bare_verdict():
+    from helpers.exercises import LESSONS_DIR
+
+    report = check_lessons(sorted(LESSONS_DIR.glob("*/exercises.yaml")))
+    assert not report.problems, report.problems[:3]
+    checked = 0
+    for bank_ in report.banks:
+        for ex in bank_.exercises:
+            if ex.type not in ("which_circuits", "element_check"):
+                continue
+            for c in ex.choices:
+                checked += 1
+                assert "(" in c.feedback and ")" in c.feedback, (ex.id, c.id, c.feedback)  # an authority
+                assert not c.feedback.rstrip(".").endswith(("Neither exception applies, so DeShaney's rule governs: "
+                                                            "a failure to protect is no violation")), (ex.id, c.id)
+                assert not re.search(r"^(Met|Not met) \u2014 [^:]+: (yes|no) \(", c.feedback), (ex.id, c.id, c.feedback)
+    assert checked > 100
+
+
+def test_element_feedback_explains_the_deciding_fact(why_bank):
+    ex = why_bank["third_elements"]
+    fb = {c.id: c.feedback for c in ex.choices}
+    assert fb["foreseeable_and_fairly_direct"].startswith("Not met \u2014 the facts do not establish that the harm")
+    assert "Harm foreseeable and fairly direct: no" not in fb["foreseeable_and_fairly_direct"]
+    wrong = grade(ex, list(ex.key) + ["foreseeable_and_fairly_direct"]).message
+    assert 'You ticked "The harm was foreseeable and fairly direct", but it should not be ticked. Not met' in wrong
+
+
+def test_an_interpretive_element_is_labelled_as_the_workbooks_reading(why_bank):
+    from helpers.law import law
+
+    ex = why_bank["third_elements"]
+    note = next(e.note for e in law().circuits["ca3"].test_on(ex.facts.decision_date).elements
+                if e.id == "willful_disregard")
+    assert note.startswith("Interpretive")  # the data this test relies on
+    willful = ex.choice("willful_disregard").feedback
+    assert "the workbook's own reading, not a court's holding" in willful
+    plain = ex.choice("foreseeable_victim").feedback  # no interpretive note: no caveat
+    assert "workbook's own reading" not in plain
+
+
+def test_an_answer_resting_on_an_unverified_precedent_says_so(tmp_path, monkeypatch):
+    import dataclasses
+
+    from helpers.law import law
+
+    path = tmp_path / "why.yaml"
+    path.write_text(KENNEDY_NO_FORESIGHT)
+    ex = load_bank(path)["parker_clear"]
+    basis = evaluate(ex.facts).clearly_established_basis
+    assert basis.precedents
+    precedents = law().precedents
+    for pid in basis.precedents:
+        monkeypatch.setitem(precedents, pid, dataclasses.replace(precedents[pid], verification="verified"))
+    assert "Caution" not in load_bank(path)["parker_clear"].choice("yes").feedback
+    first = basis.precedents[0]
+    monkeypatch.setitem(precedents, first, dataclasses.replace(precedents[first], verification="memory"))
+    warned = load_bank(path)["parker_clear"].choice("yes").feedback
+    assert "Caution" in warned and precedents[first].short_name in warned and "provisional" in warned
+
+
+def test_a_right_engine_answer_shows_every_circuits_reason(why_bank):
+    ex = why_bank["circuits"]
+    right = grade(ex, list(ex.key))
+    assert right.correct and len(right.details) == len(ex.choices)
+    widget = __import__("helpers.exercises", fromlist=["ExerciseWidget"]).ExerciseWidget(ex)
+    widget.set_answer(list(ex.key))
+    widget.check.click()
+    assert "Every choice, with its reason" in widget.feedback.value and "Kneipp" in widget.feedback.value
+
+
+# --- choice order ------------------------------------------------------------------------
+
+def _all_banks():
+    from helpers.exercises import LESSONS_DIR
+
+    report = check_lessons(sorted(LESSONS_DIR.glob("*/exercises.yaml")))
+    assert not report.problems, report.problems[:3]
+    return report.banks
+
+
+def test_the_right_choice_is_first_in_at_most_40_percent_of_one_answer_questions():
+    from helpers.exercises import choice_order
+
+    banks = _all_banks()
+    singles = [(b, ex) for b in banks for ex in b.exercises if ex.select == "one"]
+    assert len(singles) >= 20
+    authored_first = sum(ex.choices[0].correct for _, ex in singles) / len(singles)
+    shares = []
+    for student in ["student"] + [f"s{i:03d}" for i in range(200)]:
+        shown = [choice_order(ex, student, b) for b, ex in singles]
+        shares.append(sum(order[0].correct for order in shown) / len(shown))
+    assert max(shares) <= 0.40, (max(shares), authored_first)
+    mc = [(b, ex) for b, ex in singles if ex.type == "multiple_choice"]
+    mc_shares = [sum(choice_order(ex, f"s{i:03d}", b)[0].correct for b, ex in mc) / len(mc) for i in range(200)]
+    assert max(mc_shares) <= 0.40
+
+
+def test_choice_order_is_stable_per_student_and_varies_between_students(bank):
+    from helpers.exercises import ExerciseWidget, choice_order
+
+    ex = bank["promise"]
+    assert choice_order(ex, "ann", bank) == choice_order(ex, "ann", bank)
+    orders = {tuple(c.id for c in choice_order(ex, f"s{i}", bank)) for i in range(40)}
+    assert len(orders) == 2  # both orders of two choices occur
+    many = bank["custody_kinds"]
+    assert len({tuple(c.id for c in choice_order(many, f"s{i}", bank)) for i in range(40)}) > 1
+    circuits = bank["kennedy_circuits"]  # circuits keep their natural order
+    assert choice_order(circuits, "ann", bank) == circuits.choices
+    w = ExerciseWidget(ex, student="ann", bank=bank)
+    shown = [v for _, v in w.choices.options]
+    w.set_answer("b")
+    w.check.click()
+    w.retry.click()
+    assert [v for _, v in w.choices.options] == shown  # a retry does not reshuffle
+    again = ExerciseWidget(ex, student="ann", bank=bank)  # nor does a new kernel
+    assert [v for _, v in again.choices.options] == shown
+
+
+def test_a_shuffled_widget_grades_by_choice_not_position(bank):
+    from helpers.exercises import ExerciseWidget
+
+    for i in range(10):
+        w = ExerciseWidget(bank["custody_kinds"], student=f"s{i}", bank=bank)
+        w.set_answer(["a", "b"])
+        assert sorted(w.answer()) == ["a", "b"] and w.submit().correct
+
+
+# --- saved answers after a restart, with the default store ------------------------------
+
+def test_a_restarted_kernel_shows_saved_answers_and_scores_them(tmp_path, monkeypatch):
+    from helpers import progress
+
+    monkeypatch.setenv("DESHANEY_PROGRESS_DB", str(tmp_path / "fresh" / "progress.sqlite3"))
+    monkeypatch.setenv("DESHANEY_STUDENT", "restart-test")
+    monkeypatch.setattr(progress, "_STORES", {})
+    lessons = tmp_path / "lessons"
+    (lessons / "sample").mkdir(parents=True)
+    (lessons / "sample" / "exercises.yaml").write_text(BANK.replace("{hidden}", "f" * 64))
+    ui = exercise_set("sample", lessons_dir=lessons)
+    assert "Score: 0 of 7" in ui.score.value and ui.notice.value == ""
+    for ex_id, answer in (("promise", "b"), ("custody_kinds", ["a"]), ("pena_clear", "no"), ("boy", "Joshua")):
+        item = ui.item(ex_id)
+        item.set_answer(answer)
+        item.check.click()
+    assert "Score: 3 of 7 right" in ui.score.value and "First try: 3 of 7 right" in ui.score.value
+    ui.item("custody_kinds").retry.click()
+    ui.item("custody_kinds").set_answer(["a", "b"])
+    ui.item("custody_kinds").check.click()
+    assert "Score: 4 of 7 right" in ui.score.value and "First try: 3 of 7 right" in ui.score.value
+
+    monkeypatch.setattr(progress, "_STORES", {})  # a new kernel
+    again = exercise_set("sample", lessons_dir=lessons)
+    assert "Score: 4 of 7 right</b> on your latest answers (4 answered)" in again.score.value
+    assert "First try: 3 of 7 right" in again.score.value
+    assert "Saved earlier" not in again.notice.value
+    kinds = again.item("custody_kinds")
+    assert sorted(kinds.answer()) == ["a", "b"] and "Correct" in kinds.feedback.value and kinds.check.disabled
+    kinds.retry.click()  # a restored answer can be answered again
+    kinds.set_answer(["c"])
+    kinds.check.click()
+    assert "Score: 3 of 7 right" in again.score.value and "First try: 3 of 7 right" in again.score.value
+
+
+# --- handing in -----------------------------------------------------------------------------
+
+def test_hand_in_writes_the_csv_beside_the_notebook(tmp_path, monkeypatch):
+    import csv
+
+    from helpers.exercises import hand_in, write_hand_in
+
+    store = ProgressStore(tmp_path / "db" / "p.sqlite3")
+    notebook_dir = tmp_path / "notebooks"
+    notebook_dir.mkdir()
+    monkeypatch.chdir(notebook_dir)
+    empty = write_hand_in(store=store)
+    assert "no answers yet" in empty
+    store.record("01_deshaney", "why_joshua_lost", True, "b", "ann")
+    widget = hand_in(store=store)
+    assert "deshaney-hand-in" in widget._dom_classes
+    assert not (notebook_dir / "progress.csv").exists() or "no answers" in empty
+    widget.button.click()
+    target = notebook_dir / "progress.csv"
+    assert str(target) in widget.message.value and "Wrote 1 answer to" in widget.message.value
+    rows = list(csv.reader(target.open()))
+    assert rows[0][:3] == ["student", "lesson", "exercise"] and rows[1][:3] == ["ann", "01_deshaney", "why_joshua_lost"]
+    said = write_hand_in(tmp_path / "elsewhere.csv", store=store)
+    assert str(tmp_path / "elsewhere.csv") in said
+    bad = write_hand_in(tmp_path / "no" / "such" / "dir" / "x.csv", store=store)
+    assert bad.startswith("Could not write") and "Traceback" not in bad
+    now = hand_in(store=store, now=True)
+    assert "Wrote 1 answer" in now.message.value
+    # every lesson's set ends with the same button
+    lessons = tmp_path / "lessons"
+    (lessons / "sample").mkdir(parents=True)
+    (lessons / "sample" / "exercises.yaml").write_text(BANK.replace("{hidden}", "f" * 64))
+    ui = exercise_set("sample", store=store, student="ann", lessons_dir=lessons)
+    assert ui.hand_in in ui.children
+    target.unlink()
+    ui.hand_in.button.click()
+    assert target.exists() and str(target) in ui.hand_in.message.value
+    assert exercise_set("sample", store=None, lessons_dir=lessons).hand_in is None
+
+
+def test_an_interpretive_culpability_scale_is_labelled_too():
+    import datetime
+
+    from helpers.exercises import element_reason
+    from helpers.law import law
+
+    day = datetime.date(1995, 1, 1)
+    regime = law().circuits["ca1"].regime_on(day)
+    assert (regime.note or "").startswith("Interpretive")  # the data this test relies on
+    facts = KENNEDY_FACTS.with_(circuit="ca1", conduct_date=datetime.date(1990, 1, 1), decision_date=day,
+                                assume_recognized=True, culpability="negligence")
+    failed = [e for e in evaluate(facts).state_created_danger.elements if not e.met]
+    reasons = [element_reason("ca1", "state_created_danger", e, facts) for e in failed]
+    culpability = [r for r in reasons if "state of mind was negligence" in r]
+    assert culpability and all("culpability scale applied here is the workbook's own reading" in r
+                               for r in culpability)
+
+
+from helpers.cases import find_case as _find_case  # noqa: E402
+
+KENNEDY_FACTS = _find_case("kennedy_v_ridgefield_2006").facts
+
+
+def test_prong_two_in_a_circuit_without_a_test_does_not_claim_one(tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(textwrap.dedent("""\
+        lesson: s
+        title: S
+        exercises:
+          - id: majority
+            type: clearly_established_on
+            prompt: P
+            explanation: e
+            case: mcclendon_v_city_of_columbia_2002
+        """))
+    ex = load_bank(path)["majority"]
+    why = ex.choice("no").feedback
+    assert "had not recognised state-created danger on 1993-07-01 and had no test of its own" in why
+    assert "test as it stood on 1993-07-01" not in why
+    assert "the workbook's reading, not the circuit's law" in why and "not met \u2014" in why
+
+
+def test_a_right_answer_does_not_read_right_then_no(tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(textwrap.dedent("""\
+        lesson: s
+        title: S
+        exercises:
+          - id: majority
+            type: clearly_established_on
+            prompt: P
+            explanation: "No. The majority found no consensus on the contours."
+            case: mcclendon_v_city_of_columbia_2002
+        """))
+    ex = load_bank(path)["majority"]
+    right = grade(ex, "no")
+    assert right.correct and right.message.startswith("Right.")
+    assert "\nThe majority found no consensus" in right.message and "\nNo." not in right.message

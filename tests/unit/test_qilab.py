@@ -185,3 +185,58 @@ def test_lab_from_facts_and_presentation():
     lab = qi_lab(facts={"circuit": "ca2", "conduct_date": "2000-01-01", "decision_date": "2005-12-09"},
                  presentation=True)
     assert lab.facts.circuit == "ca2" and "deshaney-presentation" in lab._dom_classes
+
+
+# --- loading any case, McClendon included; an unknown conduct date stays unknown ------------
+
+def test_the_case_menu_loads_mcclendon_majority_and_parker(lab):
+    assert "deshaney-qi-case-menu" in lab.case_menu._dom_classes
+    ids = [v for _, v in lab.case_menu.options]
+    assert "mcclendon_v_city_of_columbia_2002" in ids and "mcclendon_v_city_of_columbia_2002:parker_dissent" in ids
+    lab.case_menu.value = "mcclendon_v_city_of_columbia_2002"
+    majority = find_case("mcclendon_v_city_of_columbia_2002").facts
+    assert lab.facts == majority and lab.circuit.value == "ca5" and lab.conduct_date.value == "1993-07-01"
+    assert prong(lab.result.value, "clearly_established") == f"{NO} not clearly established"
+    lab.case_menu.value = "mcclendon_v_city_of_columbia_2002:parker_dissent"
+    assert lab.facts == find_case("mcclendon_v_city_of_columbia_2002:parker_dissent").facts
+    assert prong(lab.result.value, "clearly_established") == f"{YES} clearly established"
+    lab.set(conduct_date="1985-01-01")  # the student's own facts now: the menu clears
+    assert lab.case_menu.value == ""
+
+
+def test_every_case_loads_in_the_qi_lab():
+    lab = qi_lab()
+    for _, cid in lab.case_menu.options[1:]:
+        lab.case_menu.value = cid
+        assert lab.facts == find_case(cid).facts, cid
+        assert lab.message.value == "", cid
+
+
+def test_an_unknown_conduct_date_is_shown_as_unknown_not_as_the_decision_date():
+    from helpers.cases import cases
+
+    case = next(c for c in cases() if not c.conduct_known and c.precedent == "rivera_v_rhode_island_2005")
+    assert law().precedents[case.precedent].conduct is None
+    lab = qi_lab(case=case.id)
+    decided = case.facts.decision_date.isoformat()
+    assert lab.conduct_date.value == "" and "unknown" in lab.conduct_date.placeholder
+    assert 'data-conduct="unknown"' in lab.result.value and f"law on the conduct date, {decided})" not in lab.result.value
+    assert 'data-conduct="unknown"' in lab.case_notice.value
+    assert lab.facts.conduct_date == case.facts.decision_date  # the stand-in, for the engine
+    assert lab.figure.layout.annotations[0].text == "conduct date unknown"
+    lab.set(decision_date="2006-01-01")
+    assert lab.facts.conduct_date.isoformat() == "2006-01-01"  # still standing in, following the decision
+    assert lab.figure.layout.annotations[0].text == "conduct date unknown"
+    lab.set(conduct_date="2004-05-01")  # a date the student knows: no longer unknown
+    assert lab.conduct_date.value == "2004-05-01" and lab.case_notice.value == ""
+    assert "law on the conduct date, 2004-05-01)" in lab.result.value
+    assert lab.figure.layout.annotations[0].text == "conduct 2004-05-01"
+    lab.load_case("kennedy_v_ridgefield_2006")  # a known date again
+    assert lab.conduct_date.value == "1998-09-24" and lab.case_notice.value == ""
+
+
+def test_pick_shows_as_html_at_the_end_of_a_cell(lab):
+    shown = lab.pick("wood_v_ostrander_1989")
+    assert isinstance(shown, str) and "Wood" in shown
+    assert shown._repr_html_() == str(shown)
+    lab.pick(None)

@@ -3,6 +3,7 @@ and a prisoner in the Fifth Circuit. The words and marks must say what the engin
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 
@@ -154,3 +155,98 @@ def test_moving_a_fact_resends_the_cells_but_not_the_hover():
     update_heatmap(fig, bybee)
     assert [list(r) for r in fig.data[0].z] == heatmap_data(bybee)["z"]
     assert sent == []
+
+
+# --- what a student reads -------------------------------------------------------------------
+
+def test_element_frame_shows_as_a_readable_table():
+    from helpers.rendering import ElementFrame, element_table_html
+
+    a = evaluate(law().precedents["mcclendon_v_city_of_columbia_2002"].fact_pattern())
+    frame = element_frame(a)
+    assert isinstance(frame, ElementFrame) and list(frame.columns)[:2] == ["theory", "element"]
+    shown = frame._repr_html_()
+    assert shown == element_table_html(frame)
+    text = re.sub(r"<[^>]+>", " ", shown)
+    for e in (e for _, e in a.elements()):
+        assert escape(e.label) in shown and escape(e.why) in shown and escape(e.authority) in shown  # nothing cut
+        if "_" in e.id:
+            assert e.id not in text  # labels, not snake_case ids (ids stay in data attributes)
+    assert "State-created danger" in text and "state_created_danger" not in text
+    assert "..." not in text
+    assert type(frame[frame["met"]]) is not ElementFrame  # a computed frame is a plain DataFrame
+
+
+@pytest.mark.parametrize("raw,shown", [
+    ("Dissenting, joining Judge Parker's dissent (author not named in the supplied text)",
+     "Dissenting, joining Judge Parker's dissent"),
+    ("It was replaced by the opinion on rehearing, which is the operative decision; encode recognition of the "
+     "theory from the 1989 opinion.",
+     "It was replaced by the opinion on rehearing, which is the operative decision."),
+    ("Would send that to a jury. Encoded with assume_recognized because the dissent joins Judge Parker's.",
+     "Would send that to a jury."),
+    ("Reads the conduct as danger creation. The opening of the dissent was seen; its treatment of the state of "
+     "mind was not. Encoded (integration review): act_kind is other.", "Reads the conduct as danger creation."),
+    ("A plain summary; nothing for maintainers (Fletcher, J.).", "A plain summary; nothing for maintainers (Fletcher, J.)."),
+])
+def test_student_text_drops_notes_for_maintainers(raw, shown):
+    from helpers.rendering import student_text
+
+    assert student_text(raw) == shown
+
+
+def test_no_data_entry_note_reaches_a_case_card_or_menu():
+    from helpers.cases import cases
+    from helpers.exercises import case_note
+    from helpers.rendering import _DATA_NOTE
+
+    for c in cases():
+        assert not _DATA_NOTE.search(c.label), c.label
+    for p in law().precedents.values():
+        for op in [None, *[o.id for o in p.opinions]]:
+            card = case_note(p.id, op).value
+            assert not _DATA_NOTE.search(card), (p.id, op)
+
+
+def test_facts_show_in_words_not_as_a_repr():
+    from helpers.rendering import facts_html, facts_text, register_display
+
+    facts = law().precedents["kennedy_v_ridgefield_2006"].fact_pattern()
+    for shown in (facts_html(facts), facts_text(facts)):
+        assert "Facts(" not in shown and "datetime" not in shown
+        assert "told the assailant about the victim" in shown and "1998-09-24" in shown
+
+    registered = {}
+
+    class Formatter:
+        def __init__(self, mime):
+            self.mime = mime
+
+        def for_type(self, cls, fn):
+            registered[(self.mime, cls)] = fn
+
+    class Shell:
+        class display_formatter:
+            formatters = {"text/html": Formatter("text/html"), "text/plain": Formatter("text/plain")}
+
+    import IPython
+
+    original = IPython.get_ipython
+    IPython.get_ipython = lambda: Shell()
+    try:
+        register_display()
+    finally:
+        IPython.get_ipython = original
+    from helpers.facts import Facts
+
+    assert registered[("text/html", Facts)](facts) == facts_html(facts)
+    out = []
+    registered[("text/plain", Facts)](facts, type("P", (), {"text": lambda self, t: out.append(t)})(), False)
+    assert out == [facts_text(facts)]
+
+
+def test_answer_card_says_when_the_conduct_date_is_unknown():
+    a = evaluate(KENNEDY)
+    assert f"conduct {a.conduct_date}" in answer_card_html(a)
+    unknown = answer_card_html(a, conduct_known=False)
+    assert "conduct date unknown" in unknown and f"conduct {a.conduct_date}" not in unknown

@@ -12,7 +12,7 @@ from helpers import compare, flips
 from helpers.cases import cases, find_case
 from helpers.facts import VARIABLE_FACTS, vocabulary
 from helpers.rendering import NO, YES, heatmap_data
-from helpers.widgets import answer_card, circuit_lab
+from helpers.widgets import UNKNOWN_PLACEHOLDER, answer_card, circuit_lab
 
 KENNEDY = "kennedy_v_ridgefield_2006"
 
@@ -140,8 +140,12 @@ def test_loading_a_case_fills_every_control_once(lab, case):
     for fid, w in lab.controls.items():
         value = getattr(case.facts, fid)
         expected = value.isoformat() if isinstance(value, date) else (value or "" if fid == "circuit" else value)
+        if fid == "conduct_date" and not case.conduct_known:
+            expected = ""  # unknown: shown as unknown, never as the decision date
+            assert w.placeholder == UNKNOWN_PLACEHOLDER
         assert w.value == expected, fid
     assert lab.case_menu.value == case.id
+    assert ('data-conduct="unknown"' in lab.case_notice.value) == (not case.conduct_known)
     assert lab.updates == n + 1
     assert lab.message == ""
 
@@ -227,3 +231,20 @@ def test_changing_a_loaded_cases_fact_clears_the_menu_so_the_case_can_be_reloade
     assert lab.case_menu.value == ""
     lab.case_menu.value = KENNEDY
     assert lab.facts == find_case(KENNEDY).facts
+
+
+def test_an_unknown_conduct_date_is_shown_as_unknown_in_the_circuit_lab():
+    case = next(c for c in cases() if not c.conduct_known)
+    lab = circuit_lab(case=case.id)
+    box = lab.controls["conduct_date"]
+    assert box.value == "" and box.placeholder == UNKNOWN_PLACEHOLDER
+    assert lab.facts == case.facts and 'data-conduct="unknown"' in lab.case_notice.value
+    lab.set(circuit=case.facts.circuit or "ca9")
+    assert "conduct date unknown" in lab.forum_card.value
+    box.value = "1990-01-01"  # the student types the date: known from now on
+    assert lab.facts.conduct_date == date(1990, 1, 1) and lab.case_notice.value == ""
+    assert "conduct 1990-01-01" in lab.forum_card.value
+    lab.load_case(case.id)  # loaded again: unknown again
+    assert box.value == "" and 'data-conduct="unknown"' in lab.case_notice.value
+    lab.load_case("kennedy_v_ridgefield_2006")
+    assert box.value == "1998-09-24" and box.placeholder == "YYYY-MM-DD" and lab.case_notice.value == ""
