@@ -130,13 +130,15 @@ def _supports(key: Facts) -> tuple[tuple, ...]:
     return tuple(out)
 
 
-def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = ()) -> tuple[list[Precedent], list[Precedent]]:
+def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
+             controlling: bool = False) -> tuple[list[Precedent], list[Precedent]]:
     """(precedents holding like conduct unlawful, precedents holding like conduct lawful) at `level`.
-    At the general level a binding (forum) case need only be within the rule; others must be analogous."""
+    At the general level, where the forum had recognised the theory, a binding case need only be within
+    the rule; every other case must be analogous."""
     pro, con = [], []
     for p, violation, within, analogous, on_point_ in _supports(_pattern_key(facts)):
         if level == "general":
-            hit = within if (violation and p.court in forum) else analogous
+            hit = within if (violation and controlling and p.court in forum) else analogous
         else:
             hit = on_point_
         if hit:
@@ -208,7 +210,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      ours=("Interpretive: we treat as obvious only intent to harm a specific person through a "
                            "danger the official created or increased.",) if detail else ())
     forum = (circuit.id, "scotus")
-    pro, con = supports(law, facts, level, forum)
+    pro, con = supports(law, facts, level, forum, controlling)
     binding = [p for p in pro if p.court in forum]
     latest_binding = max((p.decided for p in binding), default=None)
     contrary = [p for p in con if p.court in forum and (latest_binding is None or p.decided > latest_binding)]
@@ -237,7 +239,8 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      tuple(p.id for p in binding),
                      f"{best.short_name} ({best.decided.year}), binding here, had held like conduct unconstitutional: "
                      + ("the same mechanism, and nothing in these facts weaker for the plaintiff."
-                        if level == "particularized" else "the same mechanism of danger.") if detail else "",
+                        if level == "particularized" else "the same mechanism of danger, and its test reaches these "
+                        "facts.") if detail else "",
                      shared, dist, counter_ids)
     if method.source == "option" and level == "general" and not controlling:
         recognised = _recognition_consensus(law, circuit, facts, detail)

@@ -22,7 +22,7 @@ from . import rendering
 from .cases import cases, find_case, short_caption
 from .engine import Comparison
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
-from .immunity import generality_for, on_point
+from .immunity import generality_for, method_for, on_point
 from .law import law
 from .widgets import UNKNOWN_PLACEHOLDER, Held, cached_compare, parse_initial, plain_problem
 
@@ -75,10 +75,13 @@ def order_html(facts: Facts, violation: bool, established: bool) -> str:
 
 def generality_html(facts: Facts) -> str:
     L = law()
-    level = generality_for(L, facts)
+    m = method_for(L, L.circuits.get(facts.circuit) if facts.circuit else None, facts)
+    level = m.level
     if facts.generality == "default":
-        _, case = rendering.generality_in_force(L, facts.decision_date)
+        case = m.authority.case if m.authority else None
         source = f"what the law on the decision date calls for ({escape(L.precedents[case].short_name)})" if case else ""
+        if m.note and "nterpretive" in m.note:
+            source += " &mdash; the date of the switch is the workbook's own reading"
     else:
         source = "chosen in the options"
     words = {"general": "general: the theory was recognised and these facts meet it",
@@ -94,7 +97,6 @@ def result_html(facts: Facts, comparison: Comparison, conduct_known: bool = True
     a = comparison[forum]
     cells = {f: (cls, text, title) for f, cls, text, title in rendering.outcome_cells(a)}
     basis = a.clearly_established_basis
-    rests = rendering.precedent_names(L, basis.precedents) or "no precedent"
     v_cls, v_text, v_title = cells["violation"]
     c_cls, c_text, c_title = cells["clearly_established"]
     q_cls, q_text, _ = cells["qualified_immunity"]
@@ -109,7 +111,7 @@ def result_html(facts: Facts, comparison: Comparison, conduct_known: bool = True
         f'<div data-field="clearly_established"><b>Prong two</b>: was the right clearly established? '
         f'<span class="dsh-muted">(law on the conduct date, {conduct})</span><br>'
         f'<span class="{c_cls}"><b>{c_text}</b></span> <span class="dsh-muted">({basis.route.replace("_", " ")})'
-        f'</span><br>{escape(c_title)}<br><span class="dsh-muted">Rests on: {escape(rests)}</span></div></div>'
+        f'</span><br>{escape(c_title)}<br>{rendering.basis_html(basis, L)}</div></div>'
         f'<p data-field="qualified_immunity" class="{q_cls}"><b>Qualified immunity: {q_text}</b> '
         f'<span class="dsh-muted">(denied only if both prongs are answered yes)</span></p>'
         f'{generality_html(facts)}{order_html(facts, a.violation, a.clearly_established)}</div>'

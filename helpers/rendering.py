@@ -189,9 +189,9 @@ def answer_card_html(a: Answer, style: bool = True, law: Law | None = None, cond
             for e in result.elements)
         parts.append(f'<details><summary>{label}: {status}</summary><ul>{items}</ul></details>')
     basis = a.clearly_established_basis
-    if basis.precedents and law is not None:
-        names = ", ".join(escape(law.precedents[p].cite()) for p in basis.precedents if p in law.precedents)
-        parts.append(f'<div class="dsh-muted">Prong two rests on: {names}</div>')
+    if law is not None:
+        parts.append(f'<div class="dsh-basis" data-route="{basis.route}"><b>Prong two</b>: {escape(basis.why)}<br>'
+                     f'{basis_html(basis, law)}</div>')
     parts.append("</div>")
     return (CSS if style else "") + "".join(parts)
 
@@ -460,9 +460,14 @@ def order_rule(law: Law, decision: date) -> tuple[str, str | None]:
     return current or ("none", None)
 
 
-def generality_in_force(law: Law, decision: date) -> tuple[str, str | None]:
-    g = in_force(law.method.generality, decision)
-    return (g.level, g.authority.case) if g else ("general", None)
+def generality_in_force(law: Law, decision: date, circuit=None) -> tuple[str, str | None]:
+    """The level the law on the decision date calls for, and the case that says so (the Supreme
+    Court's or the circuit's own, whichever spoke last)."""
+    from .facts import Facts
+    from .immunity import method_for
+
+    m = method_for(law, circuit, Facts(conduct_date=decision, decision_date=decision))
+    return m.level, (m.authority.case if m.authority else None)
 
 
 def prongs_rows(comparison: Comparison, law: Law, forum: str | None = None) -> str:
@@ -481,6 +486,25 @@ def prongs_rows(comparison: Comparison, law: Law, forum: str | None = None) -> s
             "<th>Prong two: clearly established (law on the conduct date)</th><th>Qualified immunity</th>"
             "<th>Prong two rests on</th></tr>")
     return f'<table class="dsh-table">{head}{"".join(rows)}</table>'
+
+
+def basis_html(basis, law: Law) -> str:
+    """What prong two rests on: the precedents, what the facts share with them, what the other side
+    would say, cases pointing the other way, and the workbook's own readings it used."""
+    parts = [f'<span class="dsh-muted">Rests on: {escape(precedent_names(law, basis.precedents) or "no precedent")}</span>']
+    if basis.shared:
+        parts.append('<div data-part="shared"><b>What the facts share with it:</b> '
+                     + " ".join(escape(x) for x in basis.shared) + "</div>")
+    if basis.distinctions:
+        parts.append('<div data-part="distinctions"><b>What the other side would say:</b> '
+                     + " ".join(escape(x) for x in basis.distinctions) + "</div>")
+    if basis.counterexamples:
+        names = ", ".join(law.precedents[i].short_name for i in basis.counterexamples if i in law.precedents)
+        parts.append(f'<div data-part="counterexamples"><b>Cases holding like conduct lawful:</b> {escape(names)}</div>')
+    if basis.ours:
+        parts.append('<div data-part="ours" class="dsh-muted"><b>The workbook\'s own reading:</b> '
+                     + " ".join(escape(x) for x in basis.ours) + "</div>")
+    return "".join(parts)
 
 
 def precedent_names(law: Law, ids: Iterable[str]) -> str:

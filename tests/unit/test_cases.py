@@ -31,7 +31,7 @@ def test_labels_are_unique_and_ids_are_unique():
 
 
 @pytest.mark.parametrize("key,label,generality", [
-    ("kennedy_v_ridgefield_2006", "Kennedy v. City of Ridgefield (9th Cir. 2006)", "general"),
+    ("kennedy_v_ridgefield_2006", "Kennedy v. City of Ridgefield (9th Cir. 2006)", "default"),
     ("kennedy_v_ridgefield_2006:bybee_dissent",
      "Kennedy v. City of Ridgefield (9th Cir. 2006) - Bybee, J., dissenting", "particularized"),
     ("mcclendon_v_city_of_columbia_2002:parker_dissent",

@@ -3,6 +3,7 @@ and a prisoner in the Fifth Circuit. The words and marks must say what the engin
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import escape
 
 import pytest
@@ -65,7 +66,13 @@ def test_element_frame_has_one_row_per_element():
 def test_answer_card_names_both_prongs_and_what_prong_two_rests_on():
     card = answer_card_html(evaluate(KENNEDY), law=law())
     assert f"{YES} violation" in card and f"{YES} clearly established" in card
-    assert "Prong two rests on: Wood v. Ostrander, 879 F.2d 583 (9th Cir. 1989)" in card
+    assert "Rests on: Wood v. Ostrander, 879 F.2d 583 (9th Cir. 1989)" in card
+    assert 'data-route="general"' in card and "recognised the theory" in card
+
+
+def test_a_circuit_without_the_theory_reads_if_there_were_a_violation():
+    card = answer_card_html(evaluate(KENNEDY.with_(circuit="ca5", decision_date=date(2020, 1, 1))), law=law())
+    assert "no violation" in card and "If there were a violation" in card
 
 
 def test_flips_html_lists_each_circuits_changes_forum_first():
@@ -107,9 +114,21 @@ def test_on_point_html_shows_checks_and_distinctions():
     L = law()
     op = on_point(L, L.circuits["ca9"], L.precedents["wood_v_ostrander_1989"], KENNEDY.with_(generality="particularized"))
     html = on_point_html(op, L, "ca9")
+    # Wood stranded a victim; Kennedy's officer warned the assailant: another mechanism of danger.
     assert f"{NO} Not on point" in html
-    assert '<li data-check="same_act" class="dsh-no">' in html
-    assert "How the other side would distinguish it" in html and "stranded the victim" in html
+    assert '<li data-check="same_mechanism" class="dsh-no">' in html
+    assert "How the other side would distinguish it" in html and "Different mechanism" in html
+
+
+def test_basis_html_says_what_the_answer_rests_on_and_what_is_ours():
+    from helpers.rendering import basis_html
+    L = law()
+    finer = evaluate(KENNEDY.with_(generality="particularized")).clearly_established_basis
+    html = basis_html(finer, L)
+    assert "Rests on: L.W. v. Grubbs" in html and 'data-part="shared"' in html and "lower her guard" in html
+    ninth_1995 = evaluate(KENNEDY.with_(circuit="ca10", conduct_date=date(2012, 1, 1),
+                                        decision_date=date(2016, 1, 1))).clearly_established_basis
+    assert ninth_1995.ours and "workbook's own reading" in basis_html(ninth_1995, L)
 
 
 @pytest.mark.parametrize("day,order", [("1995-01-01", "none"), ("2006-03-07", "mandatory"), ("2020-01-01", "discretionary")])

@@ -87,8 +87,14 @@ def test_moving_a_control_redraws_every_output_as_the_engine_says(lab, fact, val
     assert getattr(lab.facts, fact) == value
     assert lab.updates == before[1] + 1, "one redraw per change"
     assert_outputs_match(lab)
-    if compare(lab.facts).to_dict() != compare(find_case(KENNEDY).facts).to_dict():
+    if _shown(compare(lab.facts)) != _shown(compare(find_case(KENNEDY).facts)):
         assert lab.table.value != before[0]
+
+
+def _shown(comparison):
+    """What the table shows of an answer: the verdicts and each element's mark."""
+    return [(a.circuit, a.violation, a.clearly_established, a.qualified_immunity,
+             tuple(e.met for _, e in a.elements())) for a in comparison.results]
 
 
 @pytest.mark.parametrize("fact,value,circuit,field,text", [
