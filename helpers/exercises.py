@@ -881,26 +881,10 @@ def check_lessons(paths: Iterable[str | Path] | None = None) -> CheckReport:
 # --- presentation helpers ----------------------------------------------------------------
 
 def describe_facts(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True) -> list[str]:
-    """The facts in plain English: forum and dates, then every fact not at its default."""
-    vocab = vocabulary()
-    lines = []
-    if show_circuit and facts.circuit:
-        lines.append(f"Circuit: {CIRCUIT_NAMES[facts.circuit]}")
-    lines.append(f"{vocab['conduct_date'].label}: " + (facts.conduct_date.isoformat() if conduct_known else
-                 "unknown (the decision date stands in for it)"))
-    lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
-    defaults = []
-    for name, spec in vocab.items():
-        if spec.kind in ("circuit", "date"):
-            continue
-        value = getattr(facts, name)
-        if value != spec.default:
-            lines.append(f"{spec.label}: {spec.label_of(value)}")
-        elif not spec.option:
-            defaults.append(f"{spec.label.lower()}: {spec.label_of(value)}")
-    if defaults:
-        lines.append("Everything else as by default - " + "; ".join(defaults))
-    return lines
+    """The facts in plain English: forum and dates, every fact not at its default, then the rest."""
+    from .rendering import facts_lines
+
+    return facts_lines(facts, show_circuit=show_circuit, conduct_known=conduct_known, list_defaults=True)
 
 
 def _html_lines(message: str) -> str:

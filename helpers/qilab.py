@@ -24,7 +24,7 @@ from .engine import Comparison
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
 from .immunity import generality_for, method_for, on_point
 from .law import law
-from .widgets import UNKNOWN_PLACEHOLDER, Held, cached_compare, parse_initial, plain_problem
+from .widgets import UNKNOWN_PLACEHOLDER, CaseMenu, Held, cached_compare, parse_initial, plain_problem
 
 DEFAULT_CASE = "kennedy_v_ridgefield_2006"
 GENERALITY = (("What the law then required", "default"), ("General: the theory was recognised", "general"),
@@ -125,7 +125,7 @@ def facts_summary_html(facts: Facts) -> str:
     return f'<div class="dsh-muted deshaney-qi-facts">The facts: {items}.</div>'
 
 
-class QILab(Held, widgets.VBox):
+class QILab(CaseMenu, Held, widgets.VBox):
     """Conduct date, generality and order; the prongs apart; and the case a student would cite."""
 
     def __init__(self, facts: Facts, presentation: bool = False):
@@ -255,18 +255,6 @@ class QILab(Held, widgets.VBox):
             self._render()  # same facts, but the date is now shown differently
         self._show_case(case.id)
         return self._facts
-
-    def _show_case(self, case_id: str) -> None:
-        if self.case_menu.value != case_id:
-            self.case_menu.unobserve(self._case_chosen, names="value")
-            try:
-                self.case_menu.value = case_id
-            finally:
-                self.case_menu.observe(self._case_chosen, names="value")
-
-    def _case_chosen(self, change) -> None:
-        if change["new"]:
-            self.load_case(change["new"])
 
     def pick(self, precedent_id: str | None) -> str:
         """Cite an earlier case; returns the on-point panel's HTML (shown as HTML, not as a quoted

@@ -543,20 +543,28 @@ def student_text(text: str | None) -> str:
     return " ".join(kept).strip()
 
 
-def facts_lines(facts: Facts) -> list[str]:
-    """The facts in plain English: forum and dates, then every fact not at its default."""
+def facts_lines(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True,
+                list_defaults: bool = False) -> list[str]:
+    """The facts in plain English: forum and dates, then every fact not at its default (and, with
+    `list_defaults`, one line naming what stays at its default)."""
     vocab = vocabulary()
     lines = []
-    if facts.circuit:
+    if show_circuit and facts.circuit:
         lines.append(f"{vocab['circuit'].label}: {CIRCUIT_NAMES[facts.circuit]}")
-    lines.append(f"{vocab['conduct_date'].label}: {facts.conduct_date.isoformat()}")
+    lines.append(f"{vocab['conduct_date'].label}: " + (facts.conduct_date.isoformat() if conduct_known else
+                 "unknown (the decision date stands in for it)"))
     lines.append(f"{vocab['decision_date'].label}: {facts.decision_date.isoformat()}")
+    defaults = []
     for name, spec in vocab.items():
         if spec.kind in ("circuit", "date"):
             continue
         value = getattr(facts, name)
         if value != spec.default:
             lines.append(f"{spec.label}: {spec.label_of(value)}")
+        elif not spec.option:
+            defaults.append(f"{spec.label.lower()}: {spec.label_of(value)}")
+    if list_defaults and defaults:
+        lines.append("Everything else as by default - " + "; ".join(defaults))
     return lines
 
 

@@ -233,7 +233,26 @@ def parse_initial(case: str | None, facts: dict | None) -> tuple[Facts, str | No
 
 # --- the circuit lab --------------------------------------------------------------------------
 
-class CircuitLab(widgets.VBox):
+class CaseMenu:
+    """A lab's "load a real case" menu: choosing loads the case; loading shows it in the menu."""
+
+    case_menu: widgets.Dropdown
+
+    def _show_case(self, case_id: str) -> None:
+        """Set the menu without loading again."""
+        if self.case_menu.value != case_id:
+            self.case_menu.unobserve(self._case_chosen, names="value")
+            try:
+                self.case_menu.value = case_id
+            finally:
+                self.case_menu.observe(self._case_chosen, names="value")
+
+    def _case_chosen(self, change) -> None:
+        if change["new"]:
+            self.load_case(change["new"])  # type: ignore[attr-defined]
+
+
+class CircuitLab(CaseMenu, widgets.VBox):
     """The fact panel over the twelve circuits: table, chart, flips, and a real case to start from."""
 
     def __init__(self, facts: Facts, case_id: str | None = None, presentation: bool = False):
@@ -298,19 +317,6 @@ class CircuitLab(widgets.VBox):
             self.panel.replace(c.facts, conduct_known=c.conduct_known)
         self._show_case(c.id)
         return self.facts
-
-    def _show_case(self, case_id: str) -> None:
-        """Set the menu without loading again."""
-        if self.case_menu.value != case_id:
-            self.case_menu.unobserve(self._case_chosen, names="value")
-            try:
-                self.case_menu.value = case_id
-            finally:
-                self.case_menu.observe(self._case_chosen, names="value")
-
-    def _case_chosen(self, change) -> None:
-        if change["new"]:
-            self.load_case(change["new"])
 
     def _render(self, facts: Facts, comparison: Comparison | None = None, figure: bool = True) -> None:
         comparison = comparison or cached_compare(facts)
