@@ -139,6 +139,8 @@ class Facts:
     but_for_cause: bool = False
     harm_source: str = "private_violence"
     victim_public_employee: bool = False
+    pursuit: bool = False
+    professional_departure: bool = False
     assume_recognized: bool = False
     generality: str = "default"
 
