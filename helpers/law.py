@@ -335,6 +335,12 @@ class Regime:
     #: (Helseth, Bingue), where the circuit so holds; None: the time to deliberate decides
     pursuit: str | None = None
     pursuit_authority: "Cite | None" = None
+    #: deliberation -> the least awareness deliberate indifference needs with that much time
+    #: to think, where it differs from `awareness` (the Third Circuit's hurried tier: Ziccardi)
+    awareness_when: dict = field(default_factory=dict)
+
+    def awareness_needed(self, facts: Facts) -> str:
+        return self.awareness_when.get(facts.deliberation, self.awareness)
 
     def needed(self, facts: Facts, setting: str) -> str:
         need = self.required[setting][facts.deliberation]
@@ -351,7 +357,7 @@ class Regime:
         if CULPABILITY_RANK[facts.culpability] < CULPABILITY_RANK[need]:
             return False
         if facts.culpability == "deliberate_indifference":
-            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness]
+            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness_needed(facts)]
         return True
 
     def explain(self, facts: Facts, setting: str, met: bool) -> str:
@@ -369,7 +375,7 @@ class Regime:
         if (not met and CULPABILITY_RANK[facts.culpability] >= CULPABILITY_RANK[need]
                 and facts.culpability == "deliberate_indifference"):
             knows = vocab["awareness"].label_of(facts.awareness)
-            wanted = "actual knowledge" if self.awareness == "actual" else "a known or obvious risk"
+            wanted = "actual knowledge" if self.awareness_needed(facts) == "actual" else "a known or obvious risk"
             return f"Deliberate indifference here needs {wanted}; the official {knows}."
         return base
 
@@ -491,11 +497,14 @@ def _regime(node: Any) -> Regime:
         "danger": Field(True, _scale), "custody": Field(True, _scale), "direct": Field(True, _scale),
         "employee": Field(check=_level), "narrows": Field(check=boolean), "note": Field(check=optional_text),
         "pursuit": Field(check=_pursuit),
+        "awareness_when": Field(check=lambda n: check_mapping(
+            n, {d: Field(check=one_of("obvious", "actual")) for d in DELIBERATION}, "awareness_when")),
     }, "culpability regime")
     pursuit = v.get("pursuit") or {}
     return Regime(v["from"], v["authority"], v["awareness"],
                   {s: v[s] for s in ("danger", "custody", "direct")}, v.get("employee"),
-                  v.get("narrows", False), v.get("note"), pursuit.get("level"), pursuit.get("authority"))
+                  v.get("narrows", False), v.get("note"), pursuit.get("level"), pursuit.get("authority"),
+                  v.get("awareness_when") or {})
 
 
 def _pursuit(node: Any) -> dict:
