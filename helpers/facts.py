@@ -126,6 +126,7 @@ class Facts:
     decision_date: date
     circuit: str | None = None
     custody: str = "none"
+    pretrial_detainee: bool = False
     act_kind: str = "none"
     promise_to_victim: bool = False
     victim_relied: bool = False

@@ -213,3 +213,35 @@ def test_the_audited_cases_own_facts_give_their_holdings_on_prong_one(pid):
     p = P[pid]
     assert p.violation is not None
     assert evaluate(p.fact_pattern()).violation is p.violation
+
+
+# --- cross-cutting 3 (continued): Kingsley's objective standard for pretrial detainees (ca6) ------
+
+JAIL = dict(custody="prison", culpability="deliberate_indifference", awareness="obvious")
+
+
+def test_the_sixth_judges_a_pretrial_detainee_objectively_from_brawner():
+    assert run("ca6", "2022-01-01", pretrial_detainee=True, **JAIL).violation
+    # a convict must still show the official knew of the risk (Farmer), as must a detainee before Brawner
+    assert not run("ca6", "2022-01-01", **JAIL).violation
+    assert not run("ca6", "2020-01-01", pretrial_detainee=True, **JAIL).violation
+    assert run("ca6", "2022-01-01", **dict(JAIL, awareness="actual")).violation
+
+
+# --- circuit by circuit --------------------------------------------------------------------------
+
+def test_the_first_cites_rivera_for_not_recognising_the_theory():
+    status = in_force(LAW.circuits["ca1"].status, date(2010, 1, 1))
+    assert not status.recognized and status.authority.case == "rivera_v_rhode_island_2005"
+
+
+def test_the_seconds_1993_test_cites_dwares_not_pena():
+    version = LAW.circuits["ca2"].test_on(date(1995, 1, 1))
+    assert {e.authority.case for e in version.elements} & {"pena_v_deprisco_2005"} == set()
+    assert LAW.circuits["ca2"].test_on(date(2006, 1, 1)).authority.case == "pena_v_deprisco_2005"
+
+
+def test_the_seventh_cites_walker_v_rowe_on_public_employees():
+    stance = LAW.circuits["ca7"].stances["public_employees"]
+    assert stance["authority"].case == "walker_v_rowe_1986"
+    assert P["walker_v_rowe_1986"].decided == date(1986, 5, 19)
