@@ -63,11 +63,17 @@ def test_a_2005_ninth_circuit_foster_care_decision_finds_the_violation_tamas_hel
     ("ca7", date(1982, 6, 1), "k_h_v_morgan_1990"),
     ("ca9", date(1996, 1, 1), "tamas_v_department_of_social_and_health_services_2010"),
     ("ca8", date(1991, 8, 19), "norfleet_v_arkansas_department_of_human_services_1993"),
+    ("ca10", date(1985, 8, 1), "yvonne_l_v_new_mexico_department_of_human_services_1992"),
 ])
 def test_the_foster_care_versions_say_from_when_the_duty_was_clearly_established(circuit, day, authority):
     version = next(v for v in LAW.circuits[circuit].special_relationship if v.established_from)
     assert version.established_from[0] == day and version.established_from[1].case == authority
     assert version.established_from[0] < version.start
+
+
+def test_the_tenth_owed_foster_children_protection_from_1985_as_yvonne_l_held():
+    assert run("ca10", "1990-01-01", **FOSTER).violation
+    assert not run("ca10", "1984-01-01", **FOSTER).violation
 
 
 def test_the_eleventh_dates_foster_care_from_taylor_v_ledbetter_1987():
