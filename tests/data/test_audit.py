@@ -213,7 +213,7 @@ def test_robinson_is_recorded_but_does_not_move_the_fourths_recognition():
     "k_h_v_morgan_1990", "norfleet_v_arkansas_department_of_human_services_1993",
     "smith_v_district_of_columbia_2005", "taylor_v_ledbetter_1987", "uhlrig_v_harder_1995",
     "hart_v_city_of_little_rock_2005", "freeman_v_ferguson_1990", "kneipp_v_tedder_1996",
-    "sanford_v_stiles_2006", "bright_v_westmoreland_county_2006",
+    "sanford_v_stiles_2006", "bright_v_westmoreland_county_2006", "pauluk_v_savage_2016",
 ])
 def test_the_audited_cases_own_facts_give_their_holdings_on_prong_one(pid):
     p = P[pid]
