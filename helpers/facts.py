@@ -126,6 +126,7 @@ class Facts:
     decision_date: date
     circuit: str | None = None
     custody: str = "none"
+    pretrial_detainee: bool = False
     act_kind: str = "none"
     promise_to_victim: bool = False
     victim_relied: bool = False
@@ -139,6 +140,8 @@ class Facts:
     but_for_cause: bool = False
     harm_source: str = "private_violence"
     victim_public_employee: bool = False
+    pursuit: bool = False
+    professional_departure: bool = False
     assume_recognized: bool = False
     generality: str = "default"
 

@@ -298,6 +298,17 @@ class Version:
     elements: tuple[Element, ...]
     narrows: bool
     note: str | None
+    #: (date, authority, note): the circuit held this duty clearly established for conduct from
+    #: that date, earlier than the decision that states the version (K.H. v. Morgan; Tamas)
+    established_from: "tuple[date, Cite, str | None] | None" = None
+
+    @property
+    def effective_start(self) -> date:
+        """When the duty stated by this version was the law: its own date, or the earlier date
+        from which the circuit held it clearly established."""
+        if self.established_from and self.established_from[0] < self.start:
+            return self.established_from[0]
+        return self.start
 
     def met(self, facts: Facts, regime: "Regime") -> bool:
         """Whether `facts` meet every element, without explanations (the fast path)."""
@@ -323,12 +334,25 @@ class Regime:
     employee: str | None
     narrows: bool
     note: str | None
+    #: the culpability every high-speed police pursuit needs, whatever the time to deliberate
+    #: (Helseth, Bingue), where the circuit so holds; None: the time to deliberate decides
+    pursuit: str | None = None
+    pursuit_authority: "Cite | None" = None
+    #: deliberation -> the least awareness deliberate indifference needs with that much time
+    #: to think, where it differs from `awareness` (the Third Circuit's hurried tier: Ziccardi)
+    awareness_when: dict = field(default_factory=dict)
+
+    def awareness_needed(self, facts: Facts) -> str:
+        return self.awareness_when.get(facts.deliberation, self.awareness)
 
     def needed(self, facts: Facts, setting: str) -> str:
         need = self.required[setting][facts.deliberation]
         if self.employee and facts.victim_public_employee and setting == "danger":
             if CULPABILITY_RANK[self.employee] > CULPABILITY_RANK[need]:
                 need = self.employee
+        if self.pursuit and facts.pursuit and setting != "custody":
+            if CULPABILITY_RANK[self.pursuit] > CULPABILITY_RANK[need]:
+                need = self.pursuit
         return need
 
     def meets(self, facts: Facts, setting: str) -> bool:
@@ -336,7 +360,7 @@ class Regime:
         if CULPABILITY_RANK[facts.culpability] < CULPABILITY_RANK[need]:
             return False
         if facts.culpability == "deliberate_indifference":
-            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness]
+            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness_needed(facts)]
         return True
 
     def explain(self, facts: Facts, setting: str, met: bool) -> str:
@@ -346,11 +370,15 @@ class Regime:
         have = vocab["culpability"].label_of(facts.culpability)
         need_label = vocab["culpability"].label_of(need)
         employee = " for a public employee" if need == self.employee and facts.victim_public_employee and setting == "danger" else ""
-        base = f"With {time}, this circuit requires at least {need_label}{employee}; the official's state of mind was {have}."
+        if self.pursuit and facts.pursuit and setting != "custody" and need == self.pursuit:
+            base = (f"In a high-speed pursuit this circuit requires {need_label}, whatever the time to "
+                    f"deliberate; the official's state of mind was {have}.")
+        else:
+            base = f"With {time}, this circuit requires at least {need_label}{employee}; the official's state of mind was {have}."
         if (not met and CULPABILITY_RANK[facts.culpability] >= CULPABILITY_RANK[need]
                 and facts.culpability == "deliberate_indifference"):
             knows = vocab["awareness"].label_of(facts.awareness)
-            wanted = "actual knowledge" if self.awareness == "actual" else "a known or obvious risk"
+            wanted = "actual knowledge" if self.awareness_needed(facts) == "actual" else "a known or obvious risk"
             return f"Deliberate indifference here needs {wanted}; the official {knows}."
         return base
 
@@ -361,6 +389,9 @@ class Consensus:
     counts: bool
     authority: Cite
     note: str | None
+    #: how strong out-of-circuit authority must be to count: "ordinary", or "unmistakable"
+    #: (the Sixth Circuit: it must point unmistakably to unconstitutionality, Seiter)
+    standard: str = "ordinary"
 
 
 @dataclass(frozen=True)
@@ -389,7 +420,13 @@ class Circuit:
         return in_force(self.culpability, day) or self.culpability[0]
 
     def sr_on(self, day: date) -> Version:
-        return in_force(self.special_relationship, day) or self.special_relationship[0]
+        """The special-relationship version in force on `day` for prong one. A version whose
+        duty the circuit held clearly established for earlier conduct (`established_from`)
+        governs from that earlier date: a duty clearly established then was the law then."""
+        for version in reversed(self.special_relationship):
+            if version.effective_start <= day:
+                return version
+        return self.special_relationship[0]
 
     def danger_test_met(self, facts: Facts, day: date) -> bool:
         """Whether `facts` meet this circuit's state-created-danger test as it stood on `day`."""
@@ -428,15 +465,26 @@ def _element(node: Any) -> Element:
                    v.get("quote"), v.get("note"))
 
 
+def _established_from(node: Any) -> tuple:
+    v = check_mapping(node, {"date": Field(True, iso_date), "authority": Field(True, _cite),
+                             "note": Field(check=optional_text)}, "clearly_established_for_conduct_from")
+    return (v["date"], v["authority"], v.get("note"))
+
+
 def _version(node: Any) -> Version:
     v = check_mapping(node, {
         "from": Field(True, iso_date), "authority": Field(True, _cite), "elements": Field(True, list_of(_element)),
         "narrows": Field(check=boolean), "note": Field(check=optional_text),
+        "clearly_established_for_conduct_from": Field(check=_established_from),
     }, "test version")
     ids = [e.id for e in v["elements"]]
     if len(set(ids)) != len(ids):
         raise DataError([f"{where(node, 'elements')}: duplicate element ids {ids}"])
-    return Version(v["from"], v["authority"], tuple(v["elements"]), v.get("narrows", False), v.get("note"))
+    est = v.get("clearly_established_for_conduct_from")
+    if est and est[0] > v["from"]:
+        raise DataError([f"{where(node, 'clearly_established_for_conduct_from')}: date {est[0].isoformat()} is "
+                         f"after the version's own date {v['from'].isoformat()}; allowed: a date on or before it"])
+    return Version(v["from"], v["authority"], tuple(v["elements"]), v.get("narrows", False), v.get("note"), est)
 
 
 def _status(node: Any) -> Status:
@@ -451,16 +499,28 @@ def _regime(node: Any) -> Regime:
         "awareness": Field(True, one_of("obvious", "actual")),
         "danger": Field(True, _scale), "custody": Field(True, _scale), "direct": Field(True, _scale),
         "employee": Field(check=_level), "narrows": Field(check=boolean), "note": Field(check=optional_text),
+        "pursuit": Field(check=_pursuit),
+        "awareness_when": Field(check=lambda n: check_mapping(
+            n, {d: Field(check=one_of("obvious", "actual")) for d in DELIBERATION}, "awareness_when")),
     }, "culpability regime")
+    pursuit = v.get("pursuit") or {}
     return Regime(v["from"], v["authority"], v["awareness"],
                   {s: v[s] for s in ("danger", "custody", "direct")}, v.get("employee"),
-                  v.get("narrows", False), v.get("note"))
+                  v.get("narrows", False), v.get("note"), pursuit.get("level"), pursuit.get("authority"),
+                  v.get("awareness_when") or {})
+
+
+def _pursuit(node: Any) -> dict:
+    """`pursuit: {level: intent_to_harm, authority: {case, pin}}`: every chase needs `level`."""
+    return check_mapping(node, {"level": Field(True, _level), "authority": Field(True, _cite),
+                                "note": Field(check=optional_text)}, "pursuit rule")
 
 
 def _consensus(node: Any) -> Consensus:
     v = check_mapping(node, {"from": Field(True, iso_date), "counts": Field(True, boolean),
-                             "authority": Field(True, _cite), "note": Field(check=optional_text)}, "consensus rule")
-    return Consensus(v["from"], v["counts"], v["authority"], v.get("note"))
+                             "authority": Field(True, _cite), "note": Field(check=optional_text),
+                             "standard": Field(check=one_of("ordinary", "unmistakable"))}, "consensus rule")
+    return Consensus(v["from"], v["counts"], v["authority"], v.get("note"), v.get("standard") or "ordinary")
 
 
 STANCE_TOPICS = ("promise_to_victim", "assurance_to_assailant", "specific_victim", "public_employees",
@@ -612,10 +672,13 @@ def _check_references(law: Law) -> None:
             need(s.authority, w)
         for ver in circ.tests + circ.special_relationship:
             need(ver.authority, w)
+            if ver.established_from:
+                need(ver.established_from[1], w)
             for e in ver.elements:
                 need(e.authority, w)
         for r in circ.culpability:
             need(r.authority, w)
+            need(r.pursuit_authority, w)
         for c in circ.consensus:
             need(c.authority, w)
         for st in circ.stances.values():

@@ -136,7 +136,7 @@ def rule_facts(node: Any) -> set[str]:
     if "fact" in node:
         return {node["fact"]}
     if "culpable" in node:
-        return {"culpability", "deliberation", "awareness", "victim_public_employee"}
+        return {"culpability", "deliberation", "awareness", "victim_public_employee", "pursuit"}
     out: set[str] = set()
     for key in ("all", "any"):
         for part in node.get(key, []):
