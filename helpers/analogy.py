@@ -52,6 +52,7 @@ class Knowledge:
     harm_groups: tuple[HarmGroup, ...]
     employee_line: Grouping
     equivalences: dict  # fact -> Equivalence
+    pursuit_line: Grouping | None = None
 
     def mechanisms_of(self, facts: Facts) -> frozenset:
         return mechanisms_of(self, facts)
@@ -60,7 +61,8 @@ class Knowledge:
         return next(g for g in self.harm_groups if harm in g.harms)
 
     def grouping(self, gid: str) -> Grouping:
-        for g in (*self.mechanisms, *self.harm_groups, self.employee_line, *self.equivalences.values()):
+        for g in (*self.mechanisms, *self.harm_groups, self.employee_line, self.pursuit_line,
+                  *self.equivalences.values()):
             if g.id == gid:
                 return g
         raise KeyError(gid)
@@ -101,11 +103,13 @@ def knowledge() -> Knowledge:
     missing = set(vocab["harm_source"].values) - seen
     if missing:
         raise DataError([f"{where(raw, 'harm_groups')}: harm groups leave out {sorted(missing)}"])
-    lines = check_mapping(top["lines"], {"public_employee": Field(True, lambda n: n)}, "lines")
-    node = lines["public_employee"]
-    v = check_mapping(node, {"label": Field(True, text), "authority": Field(True, _authority),
-                             "note": Field(check=optional_text)}, "line")
-    employee = Grouping("public_employee", v["label"], *v["authority"], v.get("note"))
+    lines = check_mapping(top["lines"], {"public_employee": Field(True, lambda n: n),
+                                         "pursuit": Field(True, lambda n: n)}, "lines")
+    drawn = {}
+    for name, node in lines.items():
+        v = check_mapping(node, {"label": Field(True, text), "authority": Field(True, _authority),
+                                 "note": Field(check=optional_text)}, "line")
+        drawn[name] = Grouping(name, v["label"], *v["authority"], v.get("note"))
     equivalences = {}
     for fact, node in (top["equivalent"] or {}).items():
         spec = vocab.get(fact)
@@ -115,7 +119,8 @@ def knowledge() -> Knowledge:
             raise DataError([f"{where(node)}: '{fact}' is not an ordered fact with values {v['values']}"])
         equivalences[fact] = Equivalence(f"same_{fact}", f"{' and '.join(v['values'])} count alike",
                                          *v["authority"], v.get("note"), fact=fact, values=frozenset(v["values"]))
-    return Knowledge(tuple(mechanisms), tuple(harm_groups), employee, equivalences)
+    return Knowledge(tuple(mechanisms), tuple(harm_groups), drawn["public_employee"], equivalences,
+                     drawn["pursuit"])
 
 
 def mechanisms_of(k: Knowledge, facts: Facts) -> frozenset:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
-from .immunity import Basis, custody_route, danger_route
+from .immunity import Basis, custody_route, danger_route, direct_harm_route
 from .law import Circuit, Law, Regime, Version, in_force, law
 
 
@@ -141,9 +141,7 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
     # Prong two, on the conduct date.
     basis = custody_route(law_, circ, f, detail)
     if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
-        basis = Basis(True, "direct_harm", f.generality, (law_.method.direct_harm.case,),
-                      "Harm inflicted directly by an official with conscience-shocking culpability was "
-                      "settled as unconstitutional by then.")
+        basis = direct_harm_route(law_, circ, f, detail)
     if basis is None:
         basis = danger_route(law_, circ, f, circ.danger_test_met(f, c), detail)
     ce = basis.established

@@ -59,6 +59,8 @@ def _excluded(p: Precedent, prong: str) -> str:
     if dead:
         h = dead[0]
         return f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "") + ": no longer the court's holding"
+    if p.verification == "memory":
+        return "known only from memory, not verified against the opinion: not a measure of anything"
     if prong == "clearly_established" and p.conduct is None:
         return "conduct date unknown: prong two cannot be measured"
     return ""

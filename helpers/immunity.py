@@ -310,6 +310,32 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
                  counterexamples=counter_ids, ours=ours)
 
 
+def direct_harm_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis:
+    """Harm an official inflicted himself, with the culpability the circuit's scale demands. A
+    pursuit is a line of its own (Lewis): short of a purpose to harm, only a binding case that held
+    a pursuit unconstitutional gives a pursuing officer fair warning."""
+    c = facts.conduct_date
+    direct = law.method.direct_harm.case
+    # A student who chooses the general level takes the dissent's view (Judge Vanaskie in Sauers):
+    # the general rule against deliberately indifferent harm warned the pursuing officer too.
+    if facts.pursuit and facts.culpability != "intent_to_harm" and facts.generality != "general":
+        pursuits = [p for p in law.danger_precedents + tuple(law.precedents[i] for i in (direct,))
+                    if p.court in (circuit.id, "scotus") and p.violation and p.decided < c and p.good_law_on(c)
+                    and p.fact_pattern() is not None and p.fact_pattern().pursuit]
+        if not pursuits:
+            line = knowledge().pursuit_line
+            return Basis(False, "none", facts.generality, (),
+                         "No case binding here had held a police pursuit unconstitutional short of a purpose to "
+                         "harm: Lewis sets chases apart, so cases about officials with time to think gave this "
+                         "officer no fair warning." if detail else "",
+                         distinctions=(line.label,) if detail and line else ())
+        return Basis(True, "direct_harm", facts.generality, tuple(p.id for p in pursuits),
+                     f"{pursuits[-1].short_name} had held a pursuit like this one unconstitutional." if detail else "")
+    return Basis(True, "direct_harm", facts.generality, (direct,),
+                 "Harm inflicted directly by an official with conscience-shocking culpability was "
+                 "settled as unconstitutional by then." if detail else "")
+
+
 def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
     """The custodial duty on the conduct date: the forum's own law, or a consensus of others."""
     c = facts.conduct_date

@@ -19,9 +19,10 @@ KNOWN_DIVERGENCES = {
     ("okin_v_village_of_cornwall_on_hudson_2009", None, "clearly_established"):
         "the Second Circuit file dates implicit assurances from Pena (2005); Okin held them clearly "
         "established for 2001 conduct (the circuit audit, issue 13, reopens the date)",
-    ("sauers_v_borough_of_nesquehoning_2018", None, "clearly_established"):
-        "a non-emergency pursuit: no earlier case had applied the theory to one; the vocabulary has no "
-        "pursuit fact yet (issue 13)",
+    ("camp_v_gregory_1995", None, "clearly_established"):
+        "the court held the duty to a child the state had placed not clearly established in 1991; the data "
+        "reads K.H. v. Morgan as settling foster care from about 1982, and the vocabulary cannot say how "
+        "Camp's placement differed",
     ("doe_v_south_carolina_department_of_social_services_2010", None, "clearly_established"):
         "a custody consensus elsewhere by 2003, but the Fourth Circuit held the duty not clearly "
         "established there (issue 13: foster-care dates)",

@@ -446,7 +446,7 @@ exercises:
     type: element_check
     prompt: Which elements?
     case: kennedy_v_ridgefield_2006
-    changes: {circuit: ca3, harm_foreseeable: false}
+    changes: {circuit: ca3, harm_foreseeable: false, decision_date: 1999-01-01}
     explanation: e
   - id: parker_clear
     type: clearly_established_on
