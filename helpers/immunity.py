@@ -284,7 +284,7 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
     dissent = sorted({p.court for p in con if p.court not in (circuit.id, "scotus")})
     need = 1 if standard == "any_case" else consensus_needed(law, d)
     ok = len(by_circuit) >= need and not dissent
-    if standard == "unmistakable":
+    if standard in ("unmistakable", "own_recognition"):
         ok = ok and controlling
     ours = (_THRESHOLD_NOTE,) + ((_UNMISTAKABLE_NOTE,) if standard == "unmistakable" else ())
     if ok:
@@ -304,8 +304,8 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
                 "lawful), so there was no consensus.")
     else:
         why += (f"Cases from {len(by_circuit)} other circuit(s) had: the workbook counts {need} or more as a consensus"
-                + (" (and, in this circuit, only where it had itself recognised the theory)" if standard == "unmistakable"
-                   else "") + ".")
+                + (" (and, in this circuit, only where it had itself recognised the theory)"
+                   if standard in ("unmistakable", "own_recognition") else "") + ".")
     return Basis(False, "none", level, tuple(p.id for p in by_circuit.values()), why,
                  counterexamples=counter_ids, ours=ours)
 

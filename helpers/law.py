@@ -407,6 +407,9 @@ class Circuit:
     consensus: tuple[Consensus, ...]
     never_established_bar: tuple[date, Cite, str | None] | None
     source: str = ""
+    #: the circuit's own statements of how general a clearly established right may be, by date; the
+    #: latest word on the decision date, the Supreme Court's or the circuit's, decides (immunity.method_for)
+    generality: tuple = ()
 
     def recognizes(self, day: date) -> bool:
         s = in_force(self.status, day)
@@ -516,10 +519,19 @@ def _pursuit(node: Any) -> dict:
                                 "note": Field(check=optional_text)}, "pursuit rule")
 
 
+#: How a circuit counts out-of-circuit cases, when it counts them at all (helpers/immunity.py):
+#: ordinary - on-point cases from enough other circuits and none the other way;
+#: unmistakable - the same, and only for a theory the circuit had itself recognised (Seiter);
+#: own_recognition - persuasive cases fill in the contours of a theory the circuit had recognised,
+#:   never establish one it had not;
+#: any_case - whatever decisional law is available: one on-point case suffices if none is contrary.
+CONSENSUS_STANDARDS = ("ordinary", "unmistakable", "own_recognition", "any_case")
+
+
 def _consensus(node: Any) -> Consensus:
     v = check_mapping(node, {"from": Field(True, iso_date), "counts": Field(True, boolean),
                              "authority": Field(True, _cite), "note": Field(check=optional_text),
-                             "standard": Field(check=one_of("ordinary", "unmistakable"))}, "consensus rule")
+                             "standard": Field(check=one_of(*CONSENSUS_STANDARDS))}, "consensus rule")
     return Consensus(v["from"], v["counts"], v["authority"], v.get("note"), v.get("standard") or "ordinary")
 
 
@@ -568,7 +580,8 @@ def load_circuit(path) -> Circuit:
                                                     "tests": Field(True, list_of(_version))},
                         "state_created_danger")
     qi = check_mapping(v["qualified_immunity"], {"consensus": Field(True, list_of(_consensus)),
-                                                 "never_established_bar": Field(check=_bar)}, "qualified_immunity")
+                                                 "never_established_bar": Field(check=_bar),
+                                                 "generality": Field(check=list_of(_generality))}, "qualified_immunity")
     return Circuit(
         id=v["id"], name=v["name"], summary=v["summary"],
         status=_sorted(scd["status"], "status entries", raw),
@@ -577,6 +590,7 @@ def load_circuit(path) -> Circuit:
         culpability=_sorted(list_of(_regime)(v["culpability"]), "culpability regimes", raw),
         stances=v["stances"], consensus=_sorted(qi["consensus"], "consensus rules", raw),
         never_established_bar=qi.get("never_established_bar"), source=where(raw),
+        generality=_sorted(qi["generality"], "generality statements", raw) if qi.get("generality") else (),
     )
 
 
@@ -588,6 +602,12 @@ class Generality:
     level: str
     authority: Cite
     note: str | None
+
+
+def _generality(node: Any) -> "Generality":
+    g = check_mapping(node, {"from": Field(True, iso_date), "level": Field(True, one_of("general", "particularized")),
+                             "authority": Field(True, _cite), "note": Field(check=optional_text)}, "generality")
+    return Generality(g["from"], g["level"], g["authority"], g.get("note"))
 
 
 @dataclass(frozen=True)
@@ -613,10 +633,7 @@ def load_method() -> Method:
     path = DATA_DIR / "qualified_immunity.yaml"
     raw = load_yaml_file(path)
 
-    def gen(node):
-        g = check_mapping(node, {"from": Field(True, iso_date), "level": Field(True, one_of("general", "particularized")),
-                                 "authority": Field(True, _cite), "note": Field(check=optional_text)}, "generality")
-        return Generality(g["from"], g["level"], g["authority"], g.get("note"))
+    gen = _generality
 
     def size(node):
         s = check_mapping(node, {"from": Field(True, iso_date), "circuits": Field(True, lambda n: int(n)),
