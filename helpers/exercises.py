@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 from .engine import compare, evaluate
 from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
 from .facts import _plain  # YAML's located mappings to plain dicts
-from .loading import (DataError, Field, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
+from .loading import (DataError, Field, relocate, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
                       where)
 from .law import law
 
@@ -529,7 +529,7 @@ def _load(path: Path) -> tuple[Bank, int]:
     exercises: list[Exercise] = []
     seen: dict[str, str] = {}
     confirmed = 0
-    for node in top["exercises"]:
+    for i, node in enumerate(top["exercises"]):
         raw_id = node.get("id") if isinstance(node, dict) else None
         if isinstance(raw_id, str):
             if raw_id in seen:
@@ -539,7 +539,7 @@ def _load(path: Path) -> tuple[Bank, int]:
         try:
             ex, had_expect = _build(node, top["lesson"], folder)
         except DataError as exc:
-            problems.extend(exc.problems)
+            problems.extend(relocate(exc.problems, where(top["exercises"], i)))
             continue
         exercises.append(ex)
         confirmed += had_expect
