@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable
 from .engine import compare, evaluate
 from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
 from .facts import _plain  # YAML's located mappings to plain dicts
-from .loading import (DataError, Field, relocate, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
+from .loading import (DataError, Field, flag_or_names, relocate, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
                       where)
 from .law import law
 
@@ -277,7 +277,7 @@ _FIELDS = {
     "theory": Field(False, one_of(*THEORIES)),
     "ask": Field(False, one_of(*ASKS)),
     "circuits": Field(False, _list),
-    "expect": Field(False, None),
+    "expect": Field(False, flag_or_names),
     "accept": Field(False, _texts),
     "accept_sha256": Field(False, lambda v: [_sha(x) for x in _list(v)]),
 }

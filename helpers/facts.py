@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from .loading import (DATA_DIR, DataError, Field, Located, check_mapping, kind, load_json_text, load_yaml_file,
-                      load_yaml_text, one_line, shorten, text)
+                      load_yaml_text, one_line, relocate, shorten, text, where)
 
 CIRCUITS = ("ca1", "ca2", "ca3", "ca4", "ca5", "ca6", "ca7", "ca8", "ca9", "ca10", "ca11", "cadc")
 COURTS = CIRCUITS + ("scotus",)
@@ -113,11 +113,11 @@ def _checked_facts_file(raw: Any) -> Any:
                             f"{'a list' if want is list else 'a mapping'}, not {kind(top.get(key))}")
     if problems:
         raise DataError(problems)
-    for g in raw["groups"]:
+    for i, g in enumerate(raw["groups"]):
         try:
             check_mapping(g, {"id": Field(True, text), "label": Field(True, text)}, "a fact group")
         except DataError as exc:
-            problems.extend(exc.problems)
+            problems.extend(relocate(exc.problems, where(raw["groups"], i)))
     spec_fields = {"group": Field(True, text), "label": Field(True, text), "kind": Field(True, _kind),
                    "values": Field(check=_values)}
     for fid, spec in raw["facts"].items():
@@ -323,8 +323,8 @@ def _parse(text: str, source: str) -> Any:
                     raise
                 try:
                     return load_yaml_text(text, source)
-                except DataError:
-                    raise json_error from None
+                except DataError as yaml_error:  # YAML that parsed but is wrong says more than JSON's syntax
+                    raise (json_error if "not valid YAML" in yaml_error.problems[0] else yaml_error) from None
         return load_yaml_text(text, source)
     except DataError as exc:
         raise FactError(exc.problems) from None

@@ -202,6 +202,17 @@ def _check_nodes(root: yaml.Node, source: str) -> None:
     """Count the values once aliases are expanded; refuse recursion, bombs, huge integers."""
     sizes: dict[int, int] = {}
     open_: set[int] = set()
+    seen, stack = set(), [root]
+    while stack:  # the values as written, each once
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    budget = max(MAX_NODES, 2 * len(seen))  # aliases may repeat values, not multiply them
 
     def size(node: yaml.Node) -> int:
         key = id(node)
@@ -220,8 +231,8 @@ def _check_nodes(root: yaml.Node, source: str) -> None:
         total = 1
         for child in children:
             total += size(child)
-            if total > MAX_NODES:
-                raise DataError([f"{source}:{node.start_mark.line + 1}: more than {MAX_NODES:,} values once its "
+            if total > budget:
+                raise DataError([f"{source}:{node.start_mark.line + 1}: more than {budget:,} values once its "
                                  "aliases (*name) are expanded; write the values out or use fewer aliases"])
         open_.discard(key)
         sizes[key] = total
@@ -533,3 +544,15 @@ def list_of(check: Callable[[Any], Any]) -> Callable[[Any], list]:
         return out
 
     return check_list
+
+
+def flag_or_names(value: Any) -> Any:
+    """true/false, or a list of names (text or numbers): what an exercise's `expect` may hold."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, list):
+        raise ValueError(f"expected true/false or a list of ids, got {kind(value)}")
+    for item in value:
+        if not isinstance(item, (str, int)) or isinstance(item, bool):
+            raise ValueError(f"each item must be an id (text), not {kind(item)}: {shorten(item)}")
+    return value
