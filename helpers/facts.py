@@ -253,7 +253,8 @@ def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = No
         if spec is None:
             unknown += 1
             if unknown <= _MAX_UNKNOWN:
-                problems.append(f"{one_line(str(key), 60)}: unknown field; allowed fields: {', '.join(vocab)}")
+                name = key if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w.-]{0,59}", key) else shorten(key, 40)
+                problems.append(f"{name}: unknown field; allowed fields: {', '.join(vocab)}")
             continue
         if spec.kind == "circuit":
             cid = circuit_id(value)
