@@ -43,6 +43,10 @@ class FactError(ValueError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, IPython shows these lines instead of a traceback."""
+        return [f"{type(self).__name__}: {len(self.problems)} problem(s)"] + [one_line(p) for p in self.problems[:20]]
+
 
 def circuit_id(value: Any) -> str | None:
     """Normalise what people type ('9th', '9', 'Ninth Circuit', 'D.C.', 'dc') to an id."""

@@ -46,6 +46,10 @@ class DataError(ValueError):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
 
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, IPython shows these lines instead of a traceback."""
+        return [f"{type(self).__name__}: {len(self.problems)} problem(s)"] + [one_line(p) for p in self.problems[:20]]
+
 
 # --- messages ----------------------------------------------------------------------
 

@@ -440,6 +440,9 @@ class ProgressStore:
             rows = self._salvage(conn, where, args)
         finally:
             conn.close()
+        if self.damage:
+            self.notices.append(f"Your progress file {self.path} is damaged ({self.damage}); {_plural(len(rows), 'answer')}"
+                                " could be read from it. The file is kept as it is until your next answer is saved.")
         rows.sort(key=lambda r: (r[6], r[0]))  # by time: an answer saved late (after a full disk) keeps its place
         return [Attempt(s, l, e, bool(c), a, t) for _, s, l, e, c, a, t in rows]
 

@@ -311,3 +311,14 @@ def test_field_problems_from_a_file_carry_the_line_of_the_field(tmp_path):
     path.write_text("circuit: 9th\nconduct_date: 1998-09-24\ncustody: jail\nawareness: psychic\n")
     lines = assert_refused(*run("evaluate", str(path)))
     assert [ln.split(": ", 1)[0] for ln in lines] == [f"{path}:3", f"{path}:4"]
+
+
+def test_in_a_notebook_the_problems_show_without_a_traceback():
+    # IPython calls _render_traceback_ on an exception that has one, instead of a traceback.
+    with pytest.raises(DataError) as err:
+        load_yaml_text("a: &a [*a]\n", "bank.yaml")
+    assert err.value._render_traceback_() == [
+        "DataError: 1 problem(s)", "bank.yaml:1: an alias refers to the value that contains it"]
+    with pytest.raises(FactError) as ferr:
+        parse_facts({"conduct_date": "x"})
+    assert ferr.value._render_traceback_()[1].startswith("conduct_date: value 'x' is not a date")

@@ -248,3 +248,14 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_text(tmp_path):
     rows = list(csv.DictReader((tmp_path / "out.csv").open(newline="")))
     assert [r["answer"] for r in rows] == ["'" + a for a in answers[:6]] + ["fine", "a=b"]
     assert all(r["student"].startswith("'=") for r in rows)
+
+
+def test_the_notebook_is_told_when_earlier_answers_come_from_a_damaged_file(tmp_path):
+    db = _damaged(tmp_path)
+    before = db.read_bytes()
+    store = ProgressStore(db)
+    latest = store.latest("l", "ann")
+    assert 500 < len(latest) < 2000  # salvaged around the damaged page
+    notice = store._take_notices()
+    assert notice and "is damaged" in notice and str(db) in notice
+    assert db.read_bytes() == before
