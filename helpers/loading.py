@@ -36,7 +36,7 @@ MAX_DEPTH = 64                   # nesting of lists and mappings
 MAX_NODES = 200_000              # values in a document once its aliases are expanded
 MAX_INT_DIGITS = 40
 MAX_SHOWN = 60                   # characters of a value quoted in a message
-MAX_LINE = 300                   # characters of one message line
+MAX_LINE = 600                   # characters of one message line (an allowed-fields list fits)
 
 
 class DataError(ValueError):
