@@ -37,7 +37,6 @@ import time
 from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 ENV_VAR = "DESHANEY_PROGRESS_DB"
 STUDENT_ENV_VAR = "DESHANEY_STUDENT"
@@ -111,6 +110,8 @@ def _is_corrupt(exc: BaseException) -> bool:
 
 
 def _read_only_disk(path: Path | None) -> bool:
+    if not hasattr(os, "statvfs"):  # Windows
+        return False
     for folder in ([path.parent, *path.parents] if path is not None else []):
         try:
             return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
@@ -172,6 +173,8 @@ def private_folder(folder: Path) -> Path:
     st = os.lstat(folder)
     if not stat.S_ISDIR(st.st_mode):
         raise UnsafeFolder(f"{folder} is not a folder (a link?)")
+    if not hasattr(os, "geteuid"):  # Windows: the user's own profile folders are private by their ACL
+        return folder
     if st.st_uid != os.geteuid():
         raise UnsafeFolder(f"{folder} belongs to another user")
     if st.st_mode & 0o077:
@@ -188,7 +191,7 @@ def private_folder(folder: Path) -> Path:
 
 def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
     """A connection that cannot change the file (no journal, no WAL checkpoint, no move)."""
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    uri = f"{path.resolve().as_uri()}?mode=ro"
     if not path.with_name(path.name + "-wal").exists():
         # Everything is in the main file: read it as it stands, creating no -shm or -wal beside it.
         return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
@@ -482,7 +485,9 @@ class ProgressStore:
                 self.path.name + s) for s in ("-wal", "-shm"))}:
             raise FileExistsError(errno.EEXIST, "is the progress file itself; choose another name", str(dest))
         rows = self.attempts(student)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent if str(dest.parent) else ".")
+        if not dest.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "its folder does not exist", str(dest))
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
         try:
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
@@ -560,7 +565,7 @@ def _run(args: argparse.Namespace) -> int:
             lessons: dict[str, dict[str, bool]] = {}
             for a in rows:
                 lessons.setdefault(a.lesson, {})[a.exercise] = a.correct
-            lines = [f"{store.path}: {len(rows)} answers"]
+            lines = [f"{store.path}: {_plural(len(rows), 'answer')}"]
             for lesson, latest in sorted(lessons.items()):
                 lines.append(f"  {lesson}: {sum(latest.values())} of {len(latest)} exercises right on the latest try")
             done = "\n".join(lines)
