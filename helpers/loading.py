@@ -108,6 +108,8 @@ def read_bytes(source: str | Path, *, limit: int = MAX_BYTES, name: str | None =
     """The bytes of a file, or of standard input for '-'; problems are DataErrors naming it."""
     if str(source) == "-":
         name = name or "stdin"
+        if sys.stdin is None:
+            raise DataError([f"{name}: there is no standard input (closed)"])
         stream = getattr(sys.stdin, "buffer", None)
         try:
             data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode("utf-8")
