@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -87,21 +88,34 @@ def _quiet_lab_settings(settings: Path) -> None:
         path.write_text(json.dumps(value))
 
 
+#: port -> the random token of the JupyterLab this process started on it
+LAB_TOKENS: dict[int, str] = {}
+
+
+def lab_url(port: int, path: str = "lab") -> str:
+    """A URL of a JupyterLab started by `start_lab`, with its token."""
+    return f"http://127.0.0.1:{port}/{path}?token={LAB_TOKENS.get(port, '')}"
+
+
 def start_lab(env: dict, log) -> tuple[subprocess.Popen, int]:
     """JupyterLab at the repository root. Checkpoints go to the scratch folder, autosave is off
-    (see isolated_env): opening and running a notebook writes nothing into the repository."""
+    (see isolated_env): opening and running a notebook writes nothing into the repository.
+    It has a random token (and XSRF checks on): other users of the machine cannot drive it;
+    `lab_url` gives a URL with the token."""
     port = free_port()
+    token = secrets.token_urlsafe(32)
     checkpoints = Path(env["DESHANEY_PROGRESS_DB"]).parent / "checkpoints"
     argv = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={ROOT}",
-        "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
         "--LabApp.expose_app_in_browser=True", "--allow-root", "--LabApp.news_url=",
         f"--FileCheckpoints.root_dir={checkpoints}",
     ]
+    env = {**env, "JUPYTER_TOKEN": token}  # in the environment, not on a command line `ps` shows
     proc = subprocess.Popen(argv, cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     wait_for_port(port, proc, timeout=90)
+    LAB_TOKENS[port] = token
     return proc, port
 
 
@@ -164,7 +178,7 @@ def wait_chart_change(page, before: str | None, timeout: float = 30_000) -> str:
 
 def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000) -> None:
     """Open a notebook in JupyterLab, run every cell, and wait until the kernel is idle."""
-    page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook}", wait_until="domcontentloaded")
+    page.goto(lab_url(port, f"lab/tree/{notebook}"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session"

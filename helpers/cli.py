@@ -1,32 +1,33 @@
 """The command line: `python -m helpers evaluate|compare|flips FILE|-`, and the checks.
 
 Exit status 0 with JSON on standard output; 2 with one line per problem on standard
-error (naming the field, the value and what is allowed) and nothing on standard output.
+error (naming the file and line, the field, the value and what is allowed) and nothing on
+standard output. Input is read by `loading.read_text` (size cap, UTF-8 named by byte offset,
+safe YAML with depth and alias limits, JSON with depth and integer limits); every message line
+is cut to one short line, and at most `MAX_PROBLEMS` are printed.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
 
-from .facts import FactError, parse_text
-from .loading import DataError
+from .facts import FactError, facts_from_text
+from .loading import DataError, one_line, read_text
 
 EXIT_INPUT = 2
+EXIT_INTERNAL = 1
+MAX_PROBLEMS = 20
+MAX_FACT_BYTES = 1024 * 1024  # a fact pattern is a few hundred bytes
 
 
 def _read(source: str) -> tuple[str, str]:
-    if source == "-":
-        return sys.stdin.read(), "stdin"
-    path = Path(source)
-    if not path.is_file():
-        raise FactError([f"{source}: no such file"])
-    try:
-        return path.read_text(encoding="utf-8"), source
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactError([f"{source}: cannot read: {exc}"]) from None
+    """A fact file or standard input ('-'), through the one reading path."""
+    return read_text(source if source == "-" else Path(source), limit=MAX_FACT_BYTES,
+                     name=None if source == "-" else source)
 
 
 def _engine_command(name: str) -> Callable[[argparse.Namespace], int]:
@@ -34,7 +35,7 @@ def _engine_command(name: str) -> Callable[[argparse.Namespace], int]:
         from . import engine
 
         text, source = _read(args.file)
-        facts = parse_text(text, source)
+        facts = facts_from_text(text, source)
         if name == "evaluate":
             out = engine.evaluate(facts).to_dict()
         elif name == "compare":
@@ -122,17 +123,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def report(problems: list[str], stream=None) -> None:
+    """Print problems one short line each, at most MAX_PROBLEMS of them."""
+    stream = stream or sys.stderr
+    lines = [one_line(p) for p in problems] or ["input: not accepted (no detail)"]
+    lines = list(dict.fromkeys(lines))
+    for line in lines[:MAX_PROBLEMS]:
+        print(line, file=stream)
+    if len(lines) > MAX_PROBLEMS:
+        print(f"... and {len(lines) - MAX_PROBLEMS} more problems", file=stream)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command][1](args)
-    except FactError as exc:
-        for line in exc.problems:
-            print(line, file=sys.stderr)
-        return EXIT_INPUT
-    except DataError as exc:
-        for line in exc.problems:
-            print(line, file=sys.stderr)
+    except (FactError, DataError) as exc:
+        report(exc.problems)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `... | head`: the reader left; say nothing
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the exit flush does not fail again
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # noqa: BLE001 - a user sees a line, not a traceback
+        if os.environ.get("DESHANEY_DEBUG"):
+            raise
+        print(one_line(f"python -m helpers {args.command}: internal error ({type(exc).__name__}: {exc}); "
+                       "please report it (set DESHANEY_DEBUG=1 for the traceback)"), file=sys.stderr)
+        return EXIT_INTERNAL

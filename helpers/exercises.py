@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable
 from .engine import compare, evaluate
 from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
 from .facts import _plain  # YAML's located mappings to plain dicts
-from .loading import (DataError, Field, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
+from .loading import (DataError, Field, flag_or_names, relocate, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
                       where)
 from .law import in_force, law
 
@@ -297,7 +297,7 @@ _FIELDS = {
     "theory": Field(False, one_of(*THEORIES)),
     "ask": Field(False, one_of(*ASKS)),
     "circuits": Field(False, _list),
-    "expect": Field(False, None),
+    "expect": Field(False, flag_or_names),
     "accept": Field(False, _texts),
     "accept_sha256": Field(False, lambda v: [_sha(x) for x in _list(v)]),
 }
@@ -804,7 +804,7 @@ def _load(path: Path) -> tuple[Bank, int]:
     exercises: list[Exercise] = []
     seen: dict[str, str] = {}
     confirmed = 0
-    for node in top["exercises"]:
+    for i, node in enumerate(top["exercises"]):
         raw_id = node.get("id") if isinstance(node, dict) else None
         if isinstance(raw_id, str):
             if raw_id in seen:
@@ -814,7 +814,7 @@ def _load(path: Path) -> tuple[Bank, int]:
         try:
             ex, had_expect = _build(node, top["lesson"], folder)
         except DataError as exc:
-            problems.extend(exc.problems)
+            problems.extend(relocate(exc.problems, where(top["exercises"], i)))
             continue
         exercises.append(ex)
         confirmed += had_expect

@@ -6,14 +6,15 @@ one plain-English line naming the field, the value and what is allowed.
 """
 from __future__ import annotations
 
-import json
 import re
+import threading
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Mapping
 
-from .loading import DATA_DIR, DataError, load_yaml_file, load_yaml_text
+from .loading import (DATA_DIR, DataError, Field, Located, check_mapping, kind, load_json_text, load_yaml_file,
+                      load_yaml_text, one_line, relocate, shorten, text, where)
 
 CIRCUITS = ("ca1", "ca2", "ca3", "ca4", "ca5", "ca6", "ca7", "ca8", "ca9", "ca10", "ca11", "cadc")
 COURTS = CIRCUITS + ("scotus",)
@@ -41,6 +42,10 @@ class FactError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, IPython shows these lines instead of a traceback."""
+        return [f"{type(self).__name__}: {len(self.problems)} problem(s)"] + [one_line(p) for p in self.problems[:20]]
 
 
 def circuit_id(value: Any) -> str | None:
@@ -95,7 +100,53 @@ class FactSpec:
 
 @lru_cache(maxsize=1)
 def _facts_file() -> Any:
-    return load_yaml_file(DATA_DIR / "facts.yaml")
+    return _checked_facts_file(load_yaml_file(DATA_DIR / "facts.yaml"))
+
+
+_KINDS = ("circuit", "date", "choice", "flag")
+
+
+def _checked_facts_file(raw: Any) -> Any:
+    """The shape the vocabulary code relies on, checked, so a broken facts.yaml is blamed on
+    itself with file and line (unknown keys are let through: the file may grow)."""
+    problems: list[str] = []
+    top = raw if isinstance(raw, dict) else {}
+    for key, want in (("groups", list), ("facts", dict)):
+        if not isinstance(top.get(key), want):
+            problems.append(f"{raw.where(key) if isinstance(raw, Located) else 'data/facts.yaml:1'}: '{key}' must be "
+                            f"{'a list' if want is list else 'a mapping'}, not {kind(top.get(key))}")
+    if problems:
+        raise DataError(problems)
+    for i, g in enumerate(raw["groups"]):
+        try:
+            check_mapping(g, {"id": Field(True, text), "label": Field(True, text)}, "a fact group")
+        except DataError as exc:
+            problems.extend(relocate(exc.problems, where(raw["groups"], i)))
+    spec_fields = {"group": Field(True, text), "label": Field(True, text), "kind": Field(True, _kind),
+                   "values": Field(check=_values)}
+    for fid, spec in raw["facts"].items():
+        try:
+            if not isinstance(fid, str):
+                raise DataError([f"{raw['facts'].where(fid)}: fact name {shorten(fid)} must be text"])
+            check_mapping({k: v for k, v in spec.items() if k in spec_fields} if isinstance(spec, Located) else spec,
+                          spec_fields, f"fact '{fid}'")
+        except DataError as exc:
+            problems.extend(p.replace("?:0:", raw["facts"].where(fid) + ":", 1) for p in exc.problems)
+    if problems:
+        raise DataError(problems)
+    return raw
+
+
+def _kind(value: Any) -> str:
+    if value not in _KINDS:
+        raise ValueError(f"{shorten(value)} is not a kind; allowed: {', '.join(_KINDS)}")
+    return value
+
+
+def _values(value: Any) -> Any:
+    if value is not None and not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of value: label, not {kind(value)}")
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +207,9 @@ class Facts:
     def with_(self, **changes: Any) -> "Facts":
         return replace(self, **changes)
 
+    def __post_init__(self) -> None:
+        _validate_built(self)
+
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
 #: Facts a student can move one at a time (no circuit, dates or options).
@@ -176,6 +230,8 @@ def _describe_allowed(spec: FactSpec) -> str:
 
 
 def _check_date(value: Any) -> date | None:
+    if isinstance(value, datetime):  # also pandas.Timestamp: the calendar date it names
+        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
@@ -186,44 +242,51 @@ def _check_date(value: Any) -> date | None:
     return None
 
 
-def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = None) -> Facts:
+def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = None,
+                relations: bool = True) -> Facts:
     """Check a mapping of facts against the contract; raise FactError listing every problem."""
-    if isinstance(raw, Facts):
+    if isinstance(raw, Facts):  # checked when it was built (Facts.__post_init__)
         if need_circuit and raw.circuit is None:
             raise FactError(["circuit: missing; allowed: " + _describe_allowed(vocabulary()["circuit"])])
         return raw
     if not isinstance(raw, Mapping):
-        raise FactError([f"input: a fact pattern must be one object (a mapping of fields), not {type(raw).__name__}"])
+        raise FactError([f"input: a fact pattern must be one object (a mapping of fields), not {kind(raw)}"])
     vocab = vocabulary()
     problems: list[str] = []
     values: dict[str, Any] = {}
+    unknown = 0
     for key, value in raw.items():
         spec = vocab.get(key) if isinstance(key, str) else None
         if spec is None:
-            problems.append(f"{key}: unknown field; allowed fields: {', '.join(vocab)}")
+            unknown += 1
+            if unknown <= _MAX_UNKNOWN:
+                name = key if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w.-]{0,59}", key) else shorten(key, 40)
+                problems.append(f"{name}: unknown field; allowed fields: {', '.join(vocab)}")
             continue
         if spec.kind == "circuit":
             cid = circuit_id(value)
             if cid is None or cid == "scotus":
-                problems.append(f"circuit: value {value!r} is not a circuit; allowed: {_describe_allowed(spec)}")
+                problems.append(f"circuit: value {shorten(value)} is not a circuit; allowed: {_describe_allowed(spec)}")
             else:
                 values[key] = cid
         elif spec.kind == "date":
             d = _check_date(value)
             if d is None:
-                problems.append(f"{key}: value {value!r} is not a date; allowed: {_describe_allowed(spec)}")
+                problems.append(f"{key}: value {shorten(value)} is not a date; allowed: {_describe_allowed(spec)}")
             else:
                 values[key] = d
         elif spec.kind == "flag":
             if not isinstance(value, bool):
-                problems.append(f"{key}: value {value!r} is not allowed; allowed: {_describe_allowed(spec)}")
+                problems.append(f"{key}: value {shorten(value)} is not allowed; allowed: {_describe_allowed(spec)}")
             else:
                 values[key] = value
         else:
             if not isinstance(value, str) or value not in spec.values:
-                problems.append(f"{key}: value {value!r} is not allowed; allowed: {_describe_allowed(spec)}")
+                problems.append(f"{key}: value {shorten(value)} is not allowed; allowed: {_describe_allowed(spec)}")
             else:
                 values[key] = value
+    if unknown > _MAX_UNKNOWN:
+        problems.append(f"input: {unknown - _MAX_UNKNOWN} more unknown fields; allowed fields: {', '.join(vocab)}")
     if "conduct_date" not in values and "conduct_date" not in raw:
         problems.append("conduct_date: missing; allowed: a date as YYYY-MM-DD (required)")
     if need_circuit and "circuit" not in values and "circuit" not in raw:
@@ -231,36 +294,94 @@ def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = No
     if "decision_date" not in raw:
         values["decision_date"] = today or date.today()
     cd, dd = values.get("conduct_date"), values.get("decision_date")
-    if cd and dd and dd < cd:
+    if relations and cd and dd and dd < cd:
         problems.append(
             f"decision_date: value '{dd.isoformat()}' is before the conduct_date '{cd.isoformat()}'; "
             "allowed: a date on or after the conduct_date"
         )
-    if values.get("act_kind") == "signalled_impunity" and values.get("assurance_to_assailant", "none") == "none":
+    if relations and values.get("act_kind") == "signalled_impunity" and values.get("assurance_to_assailant", "none") == "none":
         problems.append(
             "act_kind: value 'signalled_impunity' needs an assurance_to_assailant; "
             "allowed: set assurance_to_assailant to implicit or explicit, or choose another act_kind"
         )
     if problems:
         raise FactError(problems)
-    return Facts(**values)
+    _TRUSTED.on = True
+    try:
+        return Facts(**values)
+    finally:
+        _TRUSTED.on = False
+
+
+_MAX_UNKNOWN = 10
+
+
+def _parse(text: str, source: str) -> Any:
+    """JSON (the same limits as the data files) or YAML text; a `{`/`[` text that is not JSON
+    but is valid YAML (a flow mapping such as `{conduct_date: 1998-09-24}`) is read as YAML."""
+    stripped = text.strip()
+    if not stripped or all(not ln.strip() or ln.lstrip().startswith("#") for ln in stripped.splitlines()):
+        raise FactError([f"{source}:1: empty; expected one JSON or YAML object of facts"])
+    try:
+        if stripped[0] in "{[":
+            try:
+                return load_json_text(text, source)
+            except DataError as json_error:
+                if "not valid JSON" not in json_error.problems[0]:
+                    raise
+                try:
+                    return load_yaml_text(text, source)
+                except DataError as yaml_error:  # YAML that parsed but is wrong says more than JSON's syntax
+                    raise (json_error if "not valid YAML" in yaml_error.problems[0] else yaml_error) from None
+        return load_yaml_text(text, source)
+    except DataError as exc:
+        raise FactError(exc.problems) from None
 
 
 def parse_text(text: str, source: str = "input") -> Any:
-    """JSON or YAML text to a Python object; errors become FactError lines."""
-    stripped = text.strip()
-    if not stripped:
-        raise FactError([f"{source}: empty; expected one JSON or YAML object of facts"])
-    if stripped[0] in "{[":
-        try:
-            return json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise FactError([f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]) from None
+    """JSON or YAML text to a Python object; errors become FactError lines with the location."""
+    return _plain(_parse(text, source))
+
+
+def facts_from_text(text: str, source: str = "input", **options: Any) -> Facts:
+    """Text to checked `Facts`; every problem begins with `source:line:` (the line of its field)."""
+    raw = _parse(text, source)
     try:
-        data = load_yaml_text(text, source)
-    except DataError as exc:
-        raise FactError(exc.problems) from None
-    return _plain(data)
+        return parse_facts(_plain(raw), **options)
+    except FactError as exc:
+        located = []
+        for p in exc.problems:
+            field = p.split(":", 1)[0]
+            if isinstance(raw, Located):
+                line = raw.key_lines.get(field, raw.line) if isinstance(field, str) else raw.line
+            else:
+                line = getattr(raw, "line", 1) or 1
+            located.append(f"{source}:{line}: {p}")
+        raise FactError(located) from None
+
+
+_TRUSTED = threading.local()
+
+
+def _validate_built(facts: "Facts") -> None:
+    """A `Facts(...)` built directly gets the checks `parse_facts` gives text: the same messages."""
+    if getattr(_TRUSTED, "on", False):
+        return
+    problems = []
+    for name in FACT_FIELDS:
+        value = getattr(facts, name)
+        if name in ("conduct_date", "decision_date"):
+            d = _check_date(value)
+            if d is not None and d is not value:
+                object.__setattr__(facts, name, d)  # a datetime or pandas.Timestamp: its date
+            elif d is None:
+                problems.append(f"{name}: value {shorten(value)} is not a date; allowed: a date as YYYY-MM-DD")
+    if problems:
+        raise FactError(problems)
+    raw = {n: getattr(facts, n) for n in FACT_FIELDS if not (n == "circuit" and facts.circuit is None)}
+    checked = parse_facts(raw, relations=False)  # the engine builds what-ifs across the relations
+    if checked.circuit != facts.circuit:
+        object.__setattr__(facts, "circuit", checked.circuit)  # '9th' -> 'ca9'
 
 
 def _plain(obj: Any) -> Any:

@@ -271,11 +271,12 @@ def load_precedents() -> dict[str, Precedent]:
 class Cite:
     case: str
     pin: str | None = None
+    where: str | None = field(default=None, compare=False, repr=False)  # file:line, for messages
 
 
 def _cite(node: Any) -> Cite:
     v = check_mapping(node, {"case": Field(True, text), "pin": Field(check=_pin)}, "authority")
-    return Cite(v["case"], v.get("pin"))
+    return Cite(v["case"], v.get("pin"), where(node, "case"))
 
 
 @dataclass(frozen=True)
@@ -681,7 +682,7 @@ def _check_references(law: Law) -> None:
 
     def need(c: Cite | None, where_: str):
         if c is not None and c.case not in law.precedents:
-            problems.append(f"{where_}: cites unknown precedent '{c.case}'")
+            problems.append(f"{c.where or where_}: cites unknown precedent '{c.case}'")
 
     for circ in law.circuits.values():
         w = circ.source
@@ -734,6 +735,7 @@ def _check_references(law: Law) -> None:
 @lru_cache(maxsize=1)
 def law() -> Law:
     """All the law, loaded and checked once per process."""
+    vocabulary()  # a broken facts.yaml is reported once, against itself
     precedents = load_precedents()
     problems, circuits = [], {}
     for cid in CIRCUITS:

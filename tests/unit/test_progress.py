@@ -151,14 +151,23 @@ def test_a_lock_released_soon_is_retried(tmp_path):
     assert [r[2] for r in _rows(db)] == ["first", "second"]
 
 
-def test_an_unwritable_location_falls_back_and_says_where(tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def private_fallback(tmp_path, monkeypatch):
+    """The fallback folders of this test, not the user's own."""
+    folder = tmp_path / "state" / "deshaney-workbook"
+    monkeypatch.setattr(progress, "_fallback_candidates", lambda: [folder])
+    monkeypatch.setattr(progress.tempfile, "tempdir", str(tmp_path))
+    return folder
+
+
+def test_an_unwritable_location_falls_back_and_says_where(tmp_path, private_fallback):
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    monkeypatch.setattr(progress.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
     store = ProgressStore(blocker / "p.sqlite3")
     saved = store.record("l", "e", True, "a", student="ann")
     assert saved.ok and "instead" in saved.message
-    assert str(tmp_path / "tmp") in str(store.path)
+    assert store.path == private_fallback / progress.FILE_NAME
+    assert oct(private_fallback.stat().st_mode & 0o777) == oct(0o700)
     assert [a.exercise for a in store.attempts()] == ["e"]
 
 
