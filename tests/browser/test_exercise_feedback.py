@@ -49,8 +49,8 @@ def test_an_exercise_wrong_then_right(jupyterlab_circuit_lab, artifacts):
         feedback.locator(f".deshaney-feedback-{outcome}").wait_for()
         said, expected = words(feedback.inner_text()), words(grade(ex, ex.choices[index].id).message)
         assert expected[:60] in said, f"{outcome}-answer feedback {said[:200]!r} lacks {expected[:60]!r}"
-        shown = page.locator(".deshaney-score").first.inner_text()
-        assert re.search(rf"score:\s*{score} of", shown, re.I), shown
+        score_line = page.locator(".deshaney-score").first.inner_text()
+        assert re.search(rf"score:\s*{score} of", score_line, re.I), score_line
         box.screenshot(path=str(artifacts / f"jupyterlab-exercise-{outcome}.png"))
 
     answer(wrong, "wrong", 0)
