@@ -29,9 +29,6 @@ KNOWN_DIVERGENCES = {
     ("burton_v_richmond_2002", None, "clearly_established"):
         "foster care clearly established for 1985 conduct; the data dates the Eighth Circuit's duty from "
         "Norfleet (1993) (issue 13: foster-care dates)",
-    ("wood_v_ostrander_1989", None, "clearly_established"):
-        "Wood relied on one out-of-circuit case (White v. Rochford); the Ninth Circuit then looked to "
-        "whatever decisional law was available, which the data does not yet encode",
     ("butera_v_district_of_columbia_2001", None, "clearly_established"):
         "the D.C. Circuit would not let other circuits' cases establish a theory it had not itself "
         "recognised; the data does not yet encode that standard",
