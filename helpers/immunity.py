@@ -171,6 +171,8 @@ class Basis:
 
 _THRESHOLD_NOTE = ("The number of circuits that makes a consensus is the workbook's own reading: "
                    "the Supreme Court has never given one (Wilson v. Layne; al-Kidd's 'robust consensus').")
+_ANY_CASE_NOTE = ("Interpretive: we read 'whatever decisional law is available' as one on-point case elsewhere "
+                  "sufficing where no case is contrary.")
 _UNMISTAKABLE_NOTE = ("Interpretive: we read 'point unmistakably' as a consensus that no circuit contradicts, "
                       "in a circuit that had itself recognised the theory.")
 
@@ -290,10 +292,17 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
     if ok:
         cases = tuple(p.id for p in by_circuit.values())
         shared, dist = _explain_support(law, next(iter(by_circuit.values())), facts) if detail else ((), ())
-        return Basis(True, "consensus", level, cases,
-                     f"No binding case, but cases from {len(by_circuit)} other circuits ({_names(law, cases)}) had held "
-                     f"like conduct unconstitutional, and none had held otherwise: a consensus of persuasive authority "
-                     f"(the workbook counts {need} or more)." if detail else "",
+        if standard == "any_case":
+            rule = in_force(circuit.consensus, d)
+            why = (f"No binding case, but {_names(law, cases)} had held like conduct unconstitutional elsewhere and "
+                   f"no case had held otherwise; the {circuit.name} then looked to whatever decisional law was "
+                   f"available ({law.precedents[rule.authority.case].short_name}).")
+            ours = (_ANY_CASE_NOTE,)
+        else:
+            why = (f"No binding case, but cases from {len(by_circuit)} other circuits ({_names(law, cases)}) had held "
+                   f"like conduct unconstitutional, and none had held otherwise: a consensus of persuasive authority "
+                   f"(the workbook counts {need} or more).")
+        return Basis(True, "consensus", level, cases, why if detail else "",
                      shared, dist, counter_ids, ours if detail else ())
     if not detail:
         return Basis(False, "none", level, (), "")

@@ -47,10 +47,11 @@ def test_prongs_are_dated_apart(lab):
     assert "(law on the conduct date, 1998-09-24)" in html
 
 
-# Kennedy's facts without but-for causation: other circuits' tests then need causation, so
-# before Wood there is no consensus; conduct on the day Wood was decided is not yet governed
+# Kennedy's facts with an act of another kind (Kennedy still relied on the promise): no case
+# anywhere had held like conduct unlawful before Wood, even by the Ninth Circuit's "whatever
+# decisional law is available" (Capoeman); conduct on the day Wood was decided is not yet governed
 # by it (an official cannot know a case decided that day); a year later Wood decides it.
-KENNEDY_LIKE = {"but_for_cause": False}
+KENNEDY_LIKE = {"act_kind": "other"}
 
 
 @pytest.mark.parametrize("conduct,established", [
@@ -68,9 +69,9 @@ def test_conduct_date_across_wood_flips_clearly_established(lab, conduct, establ
     assert lab.figure.layout.shapes[0].x0 == conduct
 
 
-def test_with_kennedys_own_facts_wood_replaces_a_search_for_a_consensus(lab):
+def test_with_kennedys_own_facts_before_wood_one_case_elsewhere_was_enough_capoeman(lab):
     lab.set(conduct_date="1989-06-26")
-    assert "the workbook counts 3 or more" in lab.result.value and "Nishiyama" in lab.result.value
+    assert "Nishiyama" in lab.result.value and "whatever decisional law was available (Capoeman)" in lab.result.value
     lab.set(conduct_date="1990-06-27")
     assert "Rests on: Wood v. Ostrander" in lab.result.value
 
