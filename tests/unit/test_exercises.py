@@ -704,19 +704,24 @@ from helpers.cases import find_case as _find_case  # noqa: E402
 KENNEDY_FACTS = _find_case("kennedy_v_ridgefield_2006").facts
 
 
-def test_prong_two_in_a_circuit_without_a_test_does_not_claim_one(tmp_path):
+def _mcclendon_majority(tmp_path, explanation: str):
+    """A one-exercise bank: McClendon's majority, clearly established on the conduct date?"""
     path = tmp_path / "b.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(textwrap.dedent(f"""\
         lesson: s
         title: S
         exercises:
           - id: majority
             type: clearly_established_on
             prompt: P
-            explanation: e
+            explanation: {explanation!r}
             case: mcclendon_v_city_of_columbia_2002
         """))
-    ex = load_bank(path)["majority"]
+    return load_bank(path)["majority"]
+
+
+def test_prong_two_in_a_circuit_without_a_test_does_not_claim_one(tmp_path):
+    ex = _mcclendon_majority(tmp_path, "e")
     why = ex.choice("no").feedback
     assert "had not recognised state-created danger on 1993-07-01 and had no test of its own" in why
     assert "test as it stood on 1993-07-01" not in why
@@ -724,18 +729,7 @@ def test_prong_two_in_a_circuit_without_a_test_does_not_claim_one(tmp_path):
 
 
 def test_a_right_answer_does_not_read_right_then_no(tmp_path):
-    path = tmp_path / "b.yaml"
-    path.write_text(textwrap.dedent("""\
-        lesson: s
-        title: S
-        exercises:
-          - id: majority
-            type: clearly_established_on
-            prompt: P
-            explanation: "No. The majority found no consensus on the contours."
-            case: mcclendon_v_city_of_columbia_2002
-        """))
-    ex = load_bank(path)["majority"]
+    ex = _mcclendon_majority(tmp_path, "No. The majority found no consensus on the contours.")
     right = grade(ex, "no")
     assert right.correct and right.message.startswith("Right.")
     assert "\nThe majority found no consensus" in right.message and "\nNo." not in right.message
