@@ -27,6 +27,7 @@ class Outcome:
     court: str
     decided: str
     prong: str  # violation | clearly_established
+    theory: str  # state_created_danger | special_relationship | ...
     held: bool
     engine: bool
     why: str
@@ -84,8 +85,8 @@ def outcomes(include_opinions: bool = False) -> list[Outcome]:
                 got = getattr(answer, prong)
                 why = (answer.clearly_established_basis.why if prong == "clearly_established"
                        else answer.baseline)
-                out.append(Outcome(p.id, opinion, p.court, p.decided.isoformat(), prong, value, got, why,
-                                   _excluded(p, prong)))
+                out.append(Outcome(p.id, opinion, p.court, p.decided.isoformat(), prong, p.theory, value, got,
+                                   why, _excluded(p, prong)))
     return out
 
 
@@ -124,14 +125,15 @@ class Report:
             lines.append(f"  {prong:<20} {agree:>3} of {n:<3} {pct:5.1f}%  target {TARGETS[prong]:.0%}: {ok}"
                          f"  (held true {held_true}, false {n - held_true})")
         for title, key, order in (("By circuit", lambda o: o.court, list(CIRCUITS)),
-                                  ("By decade decided", lambda o: o.decade, None)):
+                                  ("By decade decided", lambda o: o.decade, None),
+                                  ("By theory", lambda o: o.theory, None)):
             grid = self.table(key)
-            lines += ["", f"{title}:", f"  {'':<8} {'violation':>12} {'clearly est.':>14}"]
+            lines += ["", f"{title}:", f"  {'':<22} {'violation':>12} {'clearly est.':>14}"]
             for k in (order or sorted(grid)):
                 if k not in grid:
                     continue
                 v, c = grid[k]["violation"], grid[k]["clearly_established"]
-                lines.append(f"  {k:<8} {v[0]:>5} of {v[1]:<4} {c[0]:>6} of {c[1]:<4}")
+                lines.append(f"  {k.replace('_', ' '):<22} {v[0]:>5} of {v[1]:<4} {c[0]:>6} of {c[1]:<4}")
         misses = self.misses()
         lines += ["", f"Misses ({len(misses)}):"]
         for o in misses:

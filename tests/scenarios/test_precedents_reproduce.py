@@ -26,6 +26,10 @@ KNOWN_DIVERGENCES = {
     ("doe_v_south_carolina_department_of_social_services_2010", None, "clearly_established"):
         "a custody consensus elsewhere by 2003, but the Fourth Circuit held the duty not clearly "
         "established there (issue 13: foster-care dates)",
+    ("cope_v_cogdill_2021", None, "clearly_established"):
+        "the Fifth Circuit asked for a case on point about a jailer who followed a wait-for-backup policy "
+        "while a detainee hanged himself; the workbook's custody route treats the settled custodial duty "
+        "as enough at every date (a particularized custody comparison is not built yet)",
     ("camp_v_gregory_1995", None, "clearly_established"):
         "the court held the duty to a child the state had placed not clearly established in 1991; the data "
         "reads K.H. v. Morgan as settling foster care from about 1982, and the vocabulary cannot say how "
