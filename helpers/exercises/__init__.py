@@ -35,14 +35,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .engine import compare, evaluate
-from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
-from .facts import _plain  # YAML's located mappings to plain dicts
-from .loading import (DataError, Field, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
+from ..engine import compare, evaluate
+from ..facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
+from ..facts import _plain  # YAML's located mappings to plain dicts
+from ..loading import (DataError, Field, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
                       where)
-from .law import in_force, law
+from ..law import in_force, law
 
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "lessons"
 TEMPLATE = LESSONS_DIR / "TEMPLATE.yaml"
 BANK_FILE = "exercises.yaml"
 HYPOTHETICALS_FILE = "hypotheticals.yaml"
@@ -321,6 +321,11 @@ _HYPO_FIELDS = {
 }
 
 
+def _read_bank_file(path: Path):
+    """The one place a bank or hypotheticals file is read (YAML, with lines for messages)."""
+    return load_yaml_file(path)
+
+
 def load_hypotheticals(lesson_or_path: str | Path = "07_capstone") -> dict[str, Hypothetical]:
     """The hypotheticals of a lesson folder (or file), checked: facts valid, ids unique."""
     path = Path(lesson_or_path)
@@ -333,7 +338,7 @@ def load_hypotheticals(lesson_or_path: str | Path = "07_capstone") -> dict[str, 
 def _load_hypotheticals(path: Path) -> dict[str, Hypothetical]:
     if not path.is_file():
         raise DataError([f"{path}: no such file"])
-    raw = load_yaml_file(path)
+    raw = _read_bank_file(path)
     top = check_mapping(raw, {"hypotheticals": Field(True, _list)}, "a hypotheticals file")
     out: dict[str, Hypothetical] = {}
     problems: list[str] = []
@@ -794,7 +799,7 @@ class CheckReport:
 
 
 def _load(path: Path) -> tuple[Bank, int]:
-    raw = load_yaml_file(path)
+    raw = _read_bank_file(path)
     top = check_mapping(raw, _BANK_FIELDS, "an exercise bank")
     folder = path.parent
     problems: list[str] = []
@@ -882,7 +887,7 @@ def check_lessons(paths: Iterable[str | Path] | None = None) -> CheckReport:
 
 def describe_facts(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True) -> list[str]:
     """The facts in plain English: forum and dates, every fact not at its default, then the rest."""
-    from .rendering import facts_lines
+    from ..rendering import facts_lines
 
     return facts_lines(facts, show_circuit=show_circuit, conduct_known=conduct_known, list_defaults=True)
 
@@ -906,7 +911,7 @@ def case_note(precedent_id: str, opinion: str | None = None):
     """A short card for a case: citation, our summary, the rule, and its quotation if any."""
     import ipywidgets as widgets
 
-    from .rendering import student_text  # notes for the data's maintainers never reach a student
+    from ..rendering import student_text  # notes for the data's maintainers never reach a student
 
     p = law().precedents[precedent_id]
     bits = [f"<p><b>{html.escape(p.cite())}</b></p>"]
@@ -990,7 +995,7 @@ def choice_order(exercise: Exercise, student: str | None = None, bank: Bank | No
     if exercise.type not in SHUFFLED_TYPES or len(exercise.choices) < 2:
         return exercise.choices
     if student is None:
-        from .progress import current_student
+        from ..progress import current_student
 
         student = current_student()
     if bank is None or exercise.select != "one":
@@ -1149,7 +1154,7 @@ def _exercise_set_class():
         scored apart."""
 
         def setup(self, bank: Bank, store: Any, student: str | None) -> "ExerciseSet":
-            from .progress import current_student
+            from ..progress import current_student
 
             self.bank, self.store, self.student = bank, store, student or current_student()
             self.results: dict[str, bool] = {}  # latest answer right?
@@ -1174,7 +1179,7 @@ def _exercise_set_class():
 
         def _restore(self) -> str:
             """Put every saved answer back on its question; say what was restored."""
-            from .progress import answer_history
+            from ..progress import answer_history
 
             if self.store is None:
                 return "<p><i>Answers in this set are not saved.</i></p>"
@@ -1251,7 +1256,7 @@ def exercise_set(lesson_id: str, *, store: Any = "default", student: str | None 
         box.add_class("deshaney-exercise-error")
         return box
     if store == "default":
-        from .progress import default_store
+        from ..progress import default_store
 
         store = default_store()
     return _exercise_set_class()().setup(bank, store, student)
@@ -1268,7 +1273,7 @@ def write_hand_in(dest: str | Path | None = None, *, store: Any = "default") -> 
     import sqlite3
 
     if store == "default":
-        from .progress import default_store
+        from ..progress import default_store
 
         store = default_store()
     path = Path(dest) if dest else Path.cwd() / HAND_IN_FILE
@@ -1347,7 +1352,7 @@ def _run_hash(args: argparse.Namespace) -> int:
 
 
 def _register() -> None:
-    from .cli import register
+    from ..cli import register
 
     register("check-lessons", "validate every exercise bank (or the PATHs given)", _run_check, _check_arguments)
     register("hash-answer", "the accept_sha256 value for a short answer: LESSON EXERCISE ANSWER", _run_hash,
