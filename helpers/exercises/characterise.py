@@ -73,23 +73,23 @@ def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
     for name, fp in others:
         their_o = outcome(fp, forum)
         same_reading = all(chosen[f] == getattr(fp, f) for f in asked)
-        lines.append(f"With {name}'s facts: {outcome_words(their_o)}."
+        lines.append(f"With the facts as {name} read them: {outcome_words(their_o)}."
                      + (" Your reading is this opinion's, and so is your outcome." if same_reading and mine_o == their_o
                         else " Your outcome is this opinion's." if mine_o == their_o and mine_o != maj_o else ""))
     differing = [f for f in asked if chosen[f] != getattr(majority, f)]
     if differing:
-        lines.append("Which of your choices produced it (each put back as the majority read it, alone):")
+        lines.append("Which of your choices produced it (each one alone, made to the majority's facts):")
         for f in differing:
             spec = vocab[f]
-            back = mine.with_(**{f: getattr(majority, f)})
-            moved = [f"{CIRCUIT_ABBREVIATIONS[c]} ({outcome_words(outcome(mine, c))} -> {outcome_words(outcome(back, c))})"
-                     for c in CIRCUITS if outcome(mine, c) != outcome(back, c)]
+            alone = majority.with_(**{f: chosen[f]})
+            moved = [f"{CIRCUIT_ABBREVIATIONS[c]} ({outcome_words(outcome(majority, c))} -> {outcome_words(outcome(alone, c))})"
+                     for c in CIRCUITS if outcome_words(outcome(majority, c)) != outcome_words(outcome(alone, c))]
             lines.append(f"- {spec.label} '{spec.label_of(chosen[f])}' instead of '{spec.label_of(getattr(majority, f))}': "
-                         + ("putting it back changes the answer in " + "; ".join(moved) + "." if moved else
-                            "putting it back alone changes no circuit's answer (other choices also decide)."))
+                         + ("alone it changes the answer in " + "; ".join(moved) + "." if moved else
+                            "alone it changes no circuit's answer."))
         yours = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(mine, c)[0]]
         theirs = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(majority, c)[0]]
         lines.append(f"Across the circuits, a violation with your facts in: {', '.join(yours) or 'none'}; with the "
-                     f"majority's: {', '.join(theirs) or 'none'}.")
+                     f"majority's: {', '.join(theirs) or 'none'}".rstrip(".") + ".")
     right = not differing
     return right, True, (["Right: you read the facts as the majority did."] if right else ["Not as the majority read them."]) + lines
