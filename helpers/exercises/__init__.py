@@ -1521,6 +1521,10 @@ def _register() -> None:
     from ..cli import register
 
     register("check-lessons", "validate every exercise bank (or the PATHs given)", _run_check, _check_arguments)
+    from ..classreport import _arguments as _report_arguments, _run as _report_run
+
+    register("class-report", "one HTML page (plotly) from students' hand-in CSVs: CSV... [-o FILE.html]",
+             _report_run, _report_arguments)
     register("hash-answer", "the accept_sha256 value for a short answer: LESSON EXERCISE ANSWER", _run_hash,
              _hash_arguments)
 
