@@ -161,3 +161,15 @@ def test_a_prediction_reveals_every_circuit_whether_right_or_wrong():
     wrong = grade(ex, ["ca9"])
     assert not wrong.correct and len(wrong.details) == 12
     assert grade(ex, sorted(key)).correct
+
+
+def test_the_qi_lab_spars_ungraded():
+    from helpers.qilab import qi_lab
+
+    lab = qi_lab()
+    lab.set(generality="particularized")
+    assert lab.spar_panel.value == ""
+    html = lab.spar("l_w_v_grubbs_1992")
+    assert "The defence answers" in html and "Grubbs II" in html and "lower her guard" in html
+    lab.set(conduct_date="1991-01-01")  # before Grubbs I: the defence says so
+    assert "1992-09-03" in lab.spar_panel.value
