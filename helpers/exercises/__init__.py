@@ -772,7 +772,7 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
                          f"{', '.join(sorted(_COMMON_KEYS | _TYPE_KEYS[kind]))}" for k in stray])
     common = dict(id=ex["id"], lesson=lesson, type=kind, prompt=ex["prompt"], explanation=ex.get("explanation"),
                   title=ex.get("title"), source=where(node))
-    if kind != "multiple_choice" and "explanation" not in ex:
+    if kind not in ("multiple_choice", "argue") and "explanation" not in ex:
         raise DataError([f"{where(node)}: exercise '{ex['id']}' needs an 'explanation' (the feedback shown "
                          "with a right answer)"])
     if kind == "multiple_choice":
@@ -853,8 +853,8 @@ def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict)
             raise DataError([f"{where(node, 'set')}: exercise '{ex['id']}': {', '.join(bad)} cannot be set by a "
                              "student; use facts of data/facts.yaml with yes/no or a list of values"])
         p = law().precedents[ex["case"]]
-        others = tuple((o.author if getattr(o, "author", None) else o.id, p.fact_pattern(o.id)) for o in p.opinions
-                       if p.fact_pattern(o.id) is not None)
+        others = tuple((o.author, p.fact_pattern(o.id)) for o in p.opinions  # the separate opinions
+                       if o.id != "majority" and p.fact_pattern(o.id) is not None)
         return Exercise(choices=(), select="facts", facts=facts, narrative=ex["narrative"], asked=tuple(ex["set"]),
                         encodings=others, **common)
     from .predict import prediction_key

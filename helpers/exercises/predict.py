@@ -3,7 +3,7 @@ a one-fact flip changes) before the engine shows every circuit's answer."""
 from __future__ import annotations
 
 from ..engine import compare
-from ..facts import CIRCUIT_NAMES, CIRCUITS, Facts
+from ..facts import CIRCUIT_NAMES, CIRCUITS, Facts, parse_facts
 
 ASK_WORDS = {"violation": "a violation", "clearly_established": "a clearly established right",
              "immunity_denied": "immunity denied"}
@@ -27,7 +27,7 @@ def _words(answer) -> str:
 def prediction_key(facts: Facts, ask: str, flip: dict | None, circuits: tuple[str, ...] = ()) -> list[tuple[str, bool, str]]:
     """(circuit, right to tick, what the engine shows) for each circuit asked about."""
     before = compare(facts)
-    after = compare(facts.with_(**flip)) if flip else None
+    after = compare(parse_facts({**facts.to_dict(), **flip})) if flip else None
     out = []
     for cid in circuits or CIRCUITS:
         a = before[cid]

@@ -173,3 +173,25 @@ def test_the_qi_lab_spars_ungraded():
     assert "The defence answers" in html and "Grubbs II" in html and "lower her guard" in html
     lab.set(conduct_date="1991-01-01")  # before Grubbs I: the defence says so
     assert "1992-09-03" in lab.spar_panel.value
+
+
+@pytest.mark.parametrize("lesson", ["02_special_relationship", "03_state_created_danger", "04_culpability",
+                                    "05_circuit_lab", "06_qualified_immunity", "07_capstone"])
+def test_each_lesson_from_02_argues_characterises_and_predicts(lesson):
+    kinds = [ex.type for ex in load_lesson(lesson).exercises]
+    assert kinds.count("argue") >= 3 and kinds.count("characterise") >= 3 and kinds.count("predict") >= 1
+
+
+@pytest.mark.parametrize("lesson", ["00_start_here", "01_deshaney"])
+def test_the_first_lessons_predict_too(lesson):
+    assert any(ex.type == "predict" for ex in load_lesson(lesson).exercises)
+
+
+def test_every_argument_in_the_series_has_a_strong_move_in_each_ply():
+    from helpers.exercises import check_lessons
+
+    for bank in check_lessons().banks:
+        for ex in bank.exercises:
+            if ex.type == "argue":
+                assert [p.id for p in ex.plies] == ["cite", "distinguish", "counter", "rebut"]
+                assert all(any(m.correct for m in p.moves) for p in ex.plies), ex.id
