@@ -6,7 +6,15 @@ A bank is `lessons/<lesson>/exercises.yaml` (copy `lessons/TEMPLATE.yaml`). Type
 - `element_check`, `which_circuits`, `clearly_established_on`: the author writes only the
   facts (or names a case or hypothetical); the engine computes the key, and an optional
   `expect` lets `check-lessons` confirm the author and the engine agree;
-- `short_answer`: free text, compared as a salted hash of the normalised answer.
+- `short_answer`: free text, compared as a salted hash of the normalised answer;
+- `argue`: the three-ply argument (cite, the defence's distinction and counterexample, the
+  reply), each move graded by the comparison the engine makes for "clearly established"
+  (`argue.py`);
+- `characterise`: the student sets the facts of a narrative; compared fact by fact with the
+  majority's and every separate opinion's encoding, with each difference's effect on the outcome
+  in every circuit (`characterise.py`);
+- `predict`: commit to which circuits find a violation (or whose answer a one-fact flip
+  changes), then see every circuit (`predict.py`).
 
     >>> bank = load_lesson("01_deshaney")
     >>> grade(bank["why_joshua_lost"], "b").correct

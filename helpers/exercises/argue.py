@@ -241,7 +241,11 @@ def rebut_moves(facts: Facts, precedent: Precedent, top: Difference | None, coun
 
 def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[str] | None = None) -> tuple[Ply, ...]:
     """The four moves of the argument for these facts (with a circuit and dates)."""
-    L = law()
+    from ..engine import evaluate
+
+    if evaluate(facts).special_relationship.met:
+        raise ArgumentError("custody (the special relationship) decides these facts, and the argument compares "
+                            "state-created-danger precedents: choose facts without custody (custody: none)")
     forum = CIRCUIT_NAMES[facts.circuit]
     cite = cite_moves(facts, cite_menu or _candidates_for_cite(facts))
     if not any(m.correct for m in cite):

@@ -195,3 +195,8 @@ def test_every_argument_in_the_series_has_a_strong_move_in_each_ply():
             if ex.type == "argue":
                 assert [p.id for p in ex.plies] == ["cite", "distinguish", "counter", "rebut"]
                 assert all(any(m.correct for m in p.moves) for p in ex.plies), ex.id
+
+
+def test_the_capstone_is_mostly_argument():
+    kinds = [ex.type for ex in load_lesson("07_capstone").exercises]
+    assert kinds.count("argue") > len(kinds) / 2
