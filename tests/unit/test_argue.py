@@ -200,3 +200,19 @@ def test_every_argument_in_the_series_has_a_strong_move_in_each_ply():
 def test_the_capstone_is_mostly_argument():
     kinds = [ex.type for ex in load_lesson("07_capstone").exercises]
     assert kinds.count("argue") > len(kinds) / 2
+
+
+def test_the_characterise_widget_shows_the_narrative_and_the_dissents_outcome(tmp_path):
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    ui = exercise_set("03_state_created_danger", store=store, student="bea")
+    item = ui.item("kennedy_characterise")
+    assert "deshaney-narrative" in item.prompt.value and "promised" in item.prompt.value
+    item.set_answer(BYBEE)
+    fb = item.submit()
+    import html
+
+    assert not fb.correct and "Your reading is this opinion's, and so is your outcome" in html.unescape(item.feedback.value)
+    (saved,) = store.attempts("bea")
+    assert saved.answer == "danger_effect=none;awareness=none;culpability=negligence;harm_foreseeable=no;but_for_cause=no"
+    again = exercise_set("03_state_created_danger", store=ProgressStore(tmp_path / "p.sqlite3"), student="bea")
+    assert again.item("kennedy_characterise").answer() == {k: v for k, v in BYBEE.items()}
