@@ -842,13 +842,14 @@ def _known_cases(node: dict, ex: dict, key: str) -> list[str]:
 def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict) -> Exercise:
     """The argument, characterisation and prediction exercises: keys from the engine's comparison."""
     if kind == "argue":
-        from .argue import ArgumentError, plies
+        from .argue import ArgumentError, plies, verdict
 
         facts = _facts_for(node, ex, folder, need_circuit=True)
         try:
             moves = plies(facts, _known_cases(node, ex, "cite") or None, _known_cases(node, ex, "counter") or None)
         except ArgumentError as exc:
             raise DataError([f"{where(node)}: exercise '{ex['id']}': {exc}"]) from None
+        common["explanation"] = _join(common["explanation"], verdict(facts))
         return Exercise(choices=(), select="plies", facts=facts, plies=moves, **common)
     if kind == "characterise":
         if "case" not in ex or "set" not in ex or "narrative" not in ex:

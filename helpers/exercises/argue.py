@@ -21,7 +21,7 @@ from typing import Any
 from ..analogy import Difference, differences, knowledge
 from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, Facts
 from ..immunity import (_pattern_key, best_counterexample, counterexample_checks, counterexample_rank, on_point)
-from ..law import Precedent, law
+from ..law import Precedent, in_force, law
 
 PLY_IDS = ("cite", "distinguish", "counter", "rebut")
 PLY_LABELS = {"cite": "1. Cite", "distinguish": "2. The defence distinguishes", "counter": "2. The defence's counterexample",
@@ -239,6 +239,16 @@ def rebut_moves(facts: Facts, precedent: Precedent, top: Difference | None, coun
     return tuple(moves)
 
 
+def verdict(facts: Facts) -> str:
+    """The engine's own answer on prong two for these facts: where the argument leads."""
+    from ..engine import evaluate
+
+    a = evaluate(facts)
+    basis = a.clearly_established_basis
+    head = "clearly established" if a.clearly_established else "not clearly established"
+    return f"Where the argument leads (the engine, on these facts): {head}. {basis.why}".strip()
+
+
 def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[str] | None = None) -> tuple[Ply, ...]:
     """The four moves of the argument for these facts (with a circuit and dates)."""
     from ..engine import evaluate
@@ -246,6 +256,16 @@ def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[s
     if evaluate(facts).special_relationship.met:
         raise ArgumentError("custody (the special relationship) decides these facts, and the argument compares "
                             "state-created-danger precedents: choose facts without custody (custody: none)")
+    L = law()
+    circ = L.circuits[facts.circuit]
+    c = facts.conduct_date
+    bar = circ.never_established_bar
+    if bar and facts.decision_date >= bar[0] and not circ.recognizes(c):
+        raise ArgumentError(f"the {circ.name} never adopted the theory, so no case can clearly establish it there "
+                            "(the engine's bar): choose another forum")
+    if in_force(circ.tests, c) is not None and not circ.danger_test_met(facts, c):
+        raise ArgumentError(f"these facts fail the {circ.name}'s own test as it stood on {c.isoformat()}, which "
+                            "decides prong two there whatever the cases say: choose another forum or other facts")
     forum = CIRCUIT_NAMES[facts.circuit]
     cite = cite_moves(facts, cite_menu or _candidates_for_cite(facts))
     if not any(m.correct for m in cite):
