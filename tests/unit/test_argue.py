@@ -216,3 +216,31 @@ def test_the_characterise_widget_shows_the_narrative_and_the_dissents_outcome(tm
     assert saved.answer == "danger_effect=none;awareness=none;culpability=negligence;harm_foreseeable=no;but_for_cause=no"
     again = exercise_set("03_state_created_danger", store=ProgressStore(tmp_path / "p.sqlite3"), student="bea")
     assert again.item("kennedy_characterise").answer() == {k: v for k, v in BYBEE.items()}
+
+
+def test_an_argument_is_refused_where_the_forums_own_test_decides(tmp_path):
+    bank = tmp_path / "exercises.yaml"
+    bank.write_text(textwrap.dedent("""\
+        lesson: sample
+        title: Sample
+        exercises:
+          - id: custody_decides
+            type: argue
+            prompt: Argue.
+            case: camp_v_gregory_1995
+          - id: forum_test_decides
+            type: argue
+            prompt: Argue.
+            case: after_party_placeholder
+        """).replace("case: after_party_placeholder", "case: pena_v_deprisco_2005\n    changes: {circuit: ca9, conduct_date: 2012-07-21, decision_date: 2016-01-01}"))
+    with pytest.raises(DataError) as err:
+        load_bank(bank)
+    problems = err.value.problems
+    assert any(f"{bank}:4" in p and "custody" in p for p in problems)
+    assert any(f"{bank}:8" in p and "own test" in p for p in problems)
+
+
+def test_a_right_argument_ends_with_the_engines_answer(three_ply, kennedy):
+    fb = grade(three_ply, STRONG)
+    assert "Where the argument leads (the engine, on these facts): clearly established." in fb.message
+    assert evaluate(kennedy).clearly_established_basis.why in fb.message
