@@ -1437,6 +1437,38 @@ def exercise_set(lesson_id: str, *, store: Any = "default", student: str | None 
     return _exercise_set_class()().setup(bank, store, student)
 
 
+def exercise(lesson_id: str, exercise_id: str, *, store: Any = "default", student: str | None = None,
+             lessons_dir: str | Path | None = None):
+    """One exercise of a lesson's bank, on its own, saved like the set's (a prediction placed just
+    before the lab that reveals its answer). A saved answer comes back on it."""
+    import ipywidgets as widgets
+
+    from ..progress import answer_history, current_student
+
+    try:
+        bank = load_lesson(lesson_id, lessons_dir)
+        ex = bank[exercise_id]
+    except (DataError, KeyError) as exc:
+        problems = exc.problems if isinstance(exc, DataError) else [f"lesson '{lesson_id}' has no exercise '{exercise_id}'"]
+        return widgets.HTML("<p><b>This exercise could not be loaded:</b> " + html.escape("; ".join(problems)) + "</p>")
+    if store == "default":
+        from ..progress import default_store
+
+        store = default_store()
+    who = student or current_student()
+
+    def saved(item: ExerciseWidget, fb: Feedback) -> str | None:
+        return store.record(lesson_id, exercise_id, fb.correct, item.answer_text, who).message if store else None
+
+    item = ExerciseWidget(ex, on_check=saved, student=who, bank=bank)
+    if store is not None:
+        h = answer_history(store, lesson_id, who).get(exercise_id)
+        if h is not None:
+            item.restore(h.latest.answer, "Your saved answer. Press Retry to answer again.")
+    item.box.item = item  # type: ignore[attr-defined]
+    return item.box
+
+
 # --- handing in ---------------------------------------------------------------------------
 
 HAND_IN_FILE = "progress.csv"

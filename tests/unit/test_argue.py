@@ -244,3 +244,18 @@ def test_a_right_argument_ends_with_the_engines_answer(three_ply, kennedy):
     fb = grade(three_ply, STRONG)
     assert "Where the argument leads (the engine, on these facts): clearly established." in fb.message
     assert evaluate(kennedy).clearly_established_basis.why in fb.message
+
+
+def test_a_prediction_on_its_own_before_the_lab_is_saved(tmp_path):
+    from helpers.exercises import exercise
+
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    box = exercise("03_state_created_danger", "kennedy_predict_awareness", store=store, student="cy")
+    item = box.item
+    item.set_answer(["ca9"])
+    assert not item.submit().correct and "Second Circuit" in item.feedback.value  # revealed, even when wrong
+    assert [(a.exercise, a.answer) for a in store.attempts("cy")] == [("kennedy_predict_awareness", "ca9")]
+    again = exercise("03_state_created_danger", "kennedy_predict_awareness", store=ProgressStore(tmp_path / "p.sqlite3"),
+                     student="cy")
+    assert again.item.last is not None and not again.item.last.correct
+    assert "could not be loaded" in exercise("03_state_created_danger", "no_such", store=None).value
