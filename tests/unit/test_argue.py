@@ -259,3 +259,30 @@ def test_a_prediction_on_its_own_before_the_lab_is_saved(tmp_path):
                      student="cy")
     assert again.item.last is not None and not again.item.last.correct
     assert "could not be loaded" in exercise("03_state_created_danger", "no_such", store=None).value
+
+
+def test_bad_characterise_and_predict_entries_name_file_line_and_value(tmp_path):
+    bank = tmp_path / "exercises.yaml"
+    bank.write_text(textwrap.dedent(f"""\
+        lesson: sample
+        title: Sample
+        exercises:
+          - id: bad_set
+            type: characterise
+            case: {KENNEDY}
+            narrative: A story.
+            set: [awareness, circuit, mood]
+            prompt: Set them.
+            explanation: x
+          - id: bad_flip
+            type: predict
+            case: {KENNEDY}
+            flip: {{awareness: psychic}}
+            prompt: Predict.
+            explanation: x
+        """))
+    with pytest.raises(DataError) as err:
+        load_bank(bank)
+    problems = err.value.problems
+    assert any(f"{bank}:8" in p and "circuit, mood" in p for p in problems)
+    assert any(f"{bank}:14" in p and "psychic" in p for p in problems)
