@@ -3,7 +3,7 @@
     python -m helpers class-report alice.csv bob.csv -o class-report.html
 
 It shows first-try accuracy per exercise, the elements and circuits students most often got
-wrong (each wrong answer graded again against the bank, so a tick that should not be there and
+wrong, the facts they most often read otherwise than the majority (each wrong answer graded again against the bank, so a tick that should not be there and
 a missing tick both count), and the argument moves chosen in each ply. The next class starts
 where the students are.
 """
@@ -99,6 +99,13 @@ def summarise(rows: list[dict]) -> ClassData:
                 if m is not None:
                     data.moves[ply.label][(m.text, m.correct)] += 1
             continue
+        if ex.type == "characterise":
+            from .facts import vocabulary
+
+            for f, v in answer.items():
+                if v != getattr(ex.facts, f):
+                    data.missed[("fact", vocabulary()[f].label)] += 1
+            continue
         if right or ex.select != "many":
             continue
         ticked = set(answer)
@@ -130,11 +137,13 @@ def render(data: ClassData, title: str = "Class report") -> str:
     fig.update_layout(title="First-try accuracy per exercise (%)", xaxis_range=[0, 100],
                       height=max(300, 22 * len(keys) + 120), margin=dict(l=260))
     figs.append(("first-try", fig))
-    for kind, name in (("element", "Most-missed elements"), ("circuit", "Most-missed circuits")):
+    for kind, name in (("element", "Most-missed elements"), ("circuit", "Most-missed circuits"),
+                       ("fact", "Facts most often read otherwise than the majority")):
         items = [(label, n) for (k, label), n in data.missed.most_common() if k == kind][:15]
         fig = go.Figure(go.Bar(x=[n for _, n in items], y=[label for label, _ in items], orientation="h",
                                marker_color="#b71c1c"))
-        fig.update_layout(title=f"{name} (wrong ticks and missed ticks in wrong answers)",
+        fig.update_layout(title=name + (" (wrong ticks and missed ticks in wrong answers)" if kind != "fact" else
+                                        " (characterise exercises)"),
                           height=max(260, 24 * len(items) + 120), margin=dict(l=320))
         figs.append((kind, fig))
     for ply, counts in sorted(data.moves.items()):

@@ -40,3 +40,10 @@ def test_a_bad_file_is_one_line_naming_file_and_line(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr.strip() == f"{bad}:2: correct must be yes or no, not 'maybe'"
+
+
+def test_facts_read_otherwise_than_the_majority_are_counted(tmp_path):
+    bybee = "danger_effect=none;awareness=none;culpability=negligence;harm_foreseeable=no;but_for_cause=no"
+    a = _csv(tmp_path, "ada", [("03_state_created_danger", "kennedy_characterise", False, bybee)])
+    data = summarise(read_hand_ins([a]))
+    assert data.missed[("fact", "Awareness of the risk")] == 1 and data.missed[("fact", "State of mind")] == 1
