@@ -258,3 +258,105 @@ def similarities(comparison: Comparison, precedent: Facts, new: Facts) -> list[s
             out.append(f"{vocab[fact].label}: '{vocab[fact].label_of(b)}' here against "
                        f"'{vocab[fact].label_of(a)}' there counts alike ({eq.note.split(':')[0] if eq.note else eq.case}).")
     return out
+
+
+# --- the other side's distinctions, each weighed (the argument exercises) ---------------
+
+#: How much a difference helps the side distinguishing a precedent: a difference the comparison
+#: counts (a weaker factor, another mechanism, another harm group, a line) beats a difference in
+#: the surface kind of act under a shared mechanism, which beats values the data counts alike,
+#: which beat differences that do not count or that favour the other side.
+DIFFERENCE_WEIGHT = {"material": 3, "surface": 2, "equivalent": 1, "immaterial": 0, "favours_new": 0, "same": 0}
+
+#: Facts that set a case's forum, dates or the student's options: never a distinction on the facts.
+_NOT_FACTORS = ("circuit", "conduct_date", "decision_date", "assume_recognized", "generality")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One fact as a distinction between a precedent and new facts, weighed by `compare_facts`."""
+
+    fact: str
+    kind: str  # material | surface | equivalent | immaterial | favours_new | same
+    precedent_value: Any
+    new_value: Any
+    why: str  # plain English, naming the grouping's authority where there is one
+
+    @property
+    def weight(self) -> int:
+        return DIFFERENCE_WEIGHT[self.kind]
+
+
+def _cite(g: Grouping) -> str:
+    from .law import law  # the case's short name; the law loads this module, so not at import
+
+    p = law().precedents.get(g.case)
+    return f"{p.short_name if p else g.case}{' at ' + g.pin if g.pin else ''}"
+
+
+def differences(precedent: Facts, new: Facts, name: str, same: tuple[str, ...] = ()) -> list[Difference]:
+    """Every fact on which `new` differs from `precedent`, weighed as a distinction (strongest
+    first), plus the facts named in `same` where they do not differ (a tempting but empty point)."""
+    k, vocab = knowledge(), vocabulary()
+    cmp = compare_facts(precedent, new)
+    out: list[Difference] = []
+    for f, spec in vocab.items():
+        if f in _NOT_FACTORS:
+            continue
+        a, b = getattr(precedent, f), getattr(new, f)
+        if a == b:
+            if f in same:
+                out.append(Difference(f, "same", a, b, f"No difference: {spec.label.lower()} is "
+                                      f"'{spec.label_of(b)}' in {name} and here."))
+            continue
+        shown = f"in {name}, {spec.label.lower()} '{spec.label_of(a)}'; here '{spec.label_of(b)}'"
+        if f in ("act_kind", "assurance_to_assailant") and (f == "act_kind" or f not in cmp.weaker):
+            if cmp.shared_mechanisms:
+                ms = [k.grouping(m) for m in cmp.shared_mechanisms]
+                out.append(Difference(f, "surface", a, b, f"A difference in the surface kind of act ({shown}), but "
+                                      f"both share a mechanism: the state {ms[0].label} ({_cite(ms[0])})."))
+            else:
+                out.append(Difference(f, "material", a, b, f"A different mechanism of danger ({shown}): the "
+                                      "comparison finds no mechanism the two cases share."))
+            continue
+        if f == "harm_source":
+            if cmp.same_harm_group:
+                g = k.harm_group(b)
+                out.append(Difference(f, "equivalent", a, b, f"Harm crosses within one group ({shown}): "
+                                      f"{g.label} ({_cite(g)})."))
+            else:
+                out.append(Difference(f, "material", a, b, f"A different kind of harm ({shown}): harm does not "
+                                      "cross from one group to another."))
+            continue
+        if f == "victim_public_employee":
+            line = k.employee_line
+            if cmp.employee_line:
+                out.append(Difference(f, "material", a, b, f"A doctrinal line ({shown}): {line.label} "
+                                      f"({_cite(line)})."))
+            else:
+                out.append(Difference(f, "favours_new", a, b, f"This cuts the other way ({shown}): the workplace "
+                                      f"line ({_cite(line)}) keeps a precedent about the public from reaching an "
+                                      "employee, not the reverse."))
+            continue
+        if f == "pursuit" and k.pursuit_line is not None:
+            line = k.pursuit_line
+            kind = "material" if b and not a else "favours_new"
+            out.append(Difference(f, kind, a, b, (f"A doctrinal line ({shown}): {line.label} ({_cite(line)})."
+                                                  if kind == "material" else
+                                                  f"This cuts the other way ({shown}): the pursuit line protects a "
+                                                  "pursuing officer, and this one was not pursuing.")))
+            continue
+        if f in cmp.weaker:
+            out.append(Difference(f, "material", a, b, f"These facts are weaker for the plaintiff ({shown})."))
+        elif f in cmp.stronger:
+            out.append(Difference(f, "favours_new", a, b, f"This cuts the other way ({shown}): these facts are "
+                                  "stronger for the plaintiff."))
+        elif f in k.equivalences:
+            eq = k.equivalences[f]
+            out.append(Difference(f, "equivalent", a, b, f"These values count alike ({shown}): {eq.label} "
+                                  f"({_cite(eq)})."))
+        else:
+            out.append(Difference(f, "immaterial", a, b, f"Not a factor courts weigh on whether a case is on point "
+                                  f"({shown}); what matters is the mechanism, the harm, the lines and the strength "
+                                  "of the facts."))
+    return sorted(out, key=lambda d: -d.weight)

@@ -468,3 +468,85 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
     others_pass = all(ch.passed for ch in needed)
     return OnPoint(precedent.id, others_pass and binding, others_pass and not binding and counted,
                    tuple(checks), tuple(diffs), tuple(alike))
+
+
+# --- the other side's counterexample (the argument exercises and the QI lab's spar mode) -----
+
+def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> tuple[Check, ...]:
+    """Whether `precedent` is a counterexample the engine counts (`_supports`): decided before the
+    conduct, good law then, holding like conduct lawful, sharing a mechanism and a harm group, on
+    facts at least as strong for the plaintiff as these. `binding` is reported too: only a binding
+    counterexample defeats the plaintiff's route (danger_route)."""
+    c = facts.conduct_date
+    name = precedent.short_name
+    k = knowledge()
+    checks = [
+        Check("decided_before_conduct", "Decided before the conduct", precedent.decided < c,
+              f"{name} was decided {precedent.decided.isoformat()}; the conduct was {c.isoformat()}."),
+        Check("good_law", "Still good law when the official acted", precedent.good_law_on(c),
+              "No later history had undone it by then." if precedent.good_law_on(c) else
+              "; ".join(f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "")
+                        for h in precedent.dead_events() if h.day <= c) + "."),
+        Check("binding", "Binding in the forum", precedent.court in (circuit.id, "scotus"),
+              f"It binds the {CIRCUIT_NAMES[circuit.id]}." if precedent.court in (circuit.id, "scotus") else
+              f"It is a {CIRCUIT_NAMES.get(precedent.court, precedent.court)} case, persuasive only in the "
+              f"{CIRCUIT_NAMES[circuit.id]}."),
+        Check("held_no_violation", "It held like conduct lawful", precedent.violation is False,
+              f"{name} " + ("found no violation." if precedent.violation is False else
+                            "found a violation." if precedent.violation else
+                            "did not decide whether there was a violation.")),
+        Check("verified", "Its holding checked against the opinion", precedent.verification != "memory",
+              "The workbook's entry rests on memory, not the opinion's text." if precedent.verification == "memory"
+              else "The entry was checked against the opinion or a summary of it."),
+    ]
+    pf = precedent.fact_pattern()
+    if pf is None or precedent.theory != "state_created_danger":
+        checks.append(Check("same_mechanism", "The same mechanism of danger", False,
+                            f"{name} is not a state-created-danger case with encoded facts."))
+        return tuple(checks)
+    cmp = compare_facts(pf, _pattern_key(facts))
+    label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
+    vocab = vocabulary()
+    stronger = [f"{vocab[f].label.lower()} ('{vocab[f].label_of(getattr(facts, f))}' here, "
+                f"'{vocab[f].label_of(getattr(pf, f))}' in {name})" for f in cmp.stronger]
+    checks += [
+        Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
+              f"{name}: the state {label(cmp.precedent_mechanisms)}; here: {label(cmp.new_mechanisms)}."),
+        Check("same_harm", "Harm of a kind that crosses", cmp.same_harm_group,
+              f"{name}: {k.harm_group(pf.harm_source).label}; here: {k.harm_group(facts.harm_source).label}."),
+        Check("not_stronger", "These facts no stronger for the plaintiff", not cmp.stronger,
+              "Nothing in these facts is stronger." if not cmp.stronger else
+              "These facts are stronger on " + "; ".join(stronger) + "."),
+    ]
+    return tuple(checks)
+
+
+def is_counterexample(checks: tuple[Check, ...]) -> bool:
+    """Every check but `binding` passed: a case the engine lists among the counterexamples."""
+    return all(ch.passed for ch in checks if ch.id != "binding")
+
+
+def counterexample_rank(checks: tuple[Check, ...], stronger: int = 0) -> tuple[int, int, int, int]:
+    """How good a counterexample the other side has: a full one first, a binding one before a
+    persuasive one, then the fewest failed checks, then the fewest factors stronger here."""
+    passed = {ch.id: ch.passed for ch in checks}
+    return (int(is_counterexample(checks)), int(passed.get("binding", False)), sum(passed.values()), -stronger)
+
+
+def _stronger_count(precedent: Precedent, facts: Facts) -> int:
+    pf = precedent.fact_pattern()
+    return len(compare_facts(pf, _pattern_key(facts)).stronger) if pf is not None else 99
+
+
+def best_counterexample(law: Law, circuit: Circuit, facts: Facts,
+                        candidates: tuple[str, ...] | None = None) -> tuple[Precedent, tuple[Check, ...]] | None:
+    """The case holding like conduct lawful that the other side would cite (by `counterexample_rank`),
+    from `candidates` (default: every danger precedent that found no violation), or None."""
+    pool = ([law.precedents[i] for i in candidates] if candidates is not None else
+            [p for p in law.danger_precedents if p.violation is False])
+    scored = [(counterexample_rank(chk, _stronger_count(p, facts)), -i, p, chk) for i, p in enumerate(pool)
+              for chk in [counterexample_checks(law, circuit, p, facts)] if p.violation is False]
+    if not scored:
+        return None
+    _, _, p, chk = max(scored, key=lambda t: (t[0], t[1]))
+    return p, chk

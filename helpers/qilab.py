@@ -199,6 +199,7 @@ class QILab(CaseMenu, Held, widgets.VBox):
             self.precedent_pick, self.on_point_panel,
             widgets.HTML("<h4>Both prongs in every circuit</h4>"), self.all_circuits,
         ])
+        self._add_spar()
         self.add_class("deshaney-qi-lab")
         if presentation:
             self.add_class("deshaney-presentation")
@@ -334,6 +335,7 @@ class QILab(CaseMenu, Held, widgets.VBox):
                 self.figure.layout.shapes = rendering.timeline_shapes(f.conduct_date, f.decision_date, f.circuit)
                 self.figure.layout.annotations = rendering.timeline_annotations(f.conduct_date, f.decision_date, known)
         self._render_on_point()
+        self._render_spar()
         self.updates += 1
 
     def _render_on_point(self) -> None:
@@ -351,6 +353,42 @@ class QILab(CaseMenu, Held, widgets.VBox):
                     'needed: it is enough that the circuit had recognised the theory and these facts meet its test. '
                     'The checks below are what the particularized level demands.</p>')
         self.on_point_panel.value = note + rendering.on_point_html(op, L, self._facts.circuit)
+
+    # --- spar: the workbook plays the defence (ungraded) ----------------------------------------
+
+    def _add_spar(self) -> None:
+        self.spar_toggle = widgets.Checkbox(value=False, indent=False,
+                                            description="Spar: let the workbook argue the defence's side")
+        self.spar_toggle.add_class("deshaney-spar-toggle")
+        self.spar_panel = widgets.HTML("")
+        self.spar_panel.add_class("deshaney-spar")
+        at = list(self.children).index(self.on_point_panel) + 1
+        self.children = (*self.children[:at], self.spar_toggle, self.spar_panel, *self.children[at:])
+        self.spar_toggle.observe(lambda _: self._render_spar(), names="value")
+        self.precedent_pick.observe(lambda _: self._render_spar(), names="value")
+
+    def _render_spar(self) -> None:
+        from .exercises.argue import spar
+
+        pid = self.precedent_pick.value
+        if not self.spar_toggle.value:
+            self.spar_panel.value = ""
+            return
+        if not pid:
+            self.spar_panel.value = '<p class="dsh-muted">Cite a case above; the defence answers.</p>'
+            return
+        lines = spar(self._facts, pid)
+        self.spar_panel.value = ("<div class='deshaney-spar-lines'><p><b>The defence answers</b> (ungraded; the same "
+                                 "comparison the engine makes):</p><ul>"
+                                 + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul></div>")
+
+    def spar(self, precedent_id: str | None = None) -> str:
+        """Spar mode: cite a case (or keep the one picked); the workbook plays the defence."""
+        self.spar_toggle.value = True
+        if precedent_id is not None:
+            self.precedent_pick.value = precedent_id
+        self._render_spar()
+        return rendering.PanelHTML(self.spar_panel.value)
 
 
 def qi_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False) -> QILab:

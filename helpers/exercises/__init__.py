@@ -6,7 +6,15 @@ A bank is `lessons/<lesson>/exercises.yaml` (copy `lessons/TEMPLATE.yaml`). Type
 - `element_check`, `which_circuits`, `clearly_established_on`: the author writes only the
   facts (or names a case or hypothetical); the engine computes the key, and an optional
   `expect` lets `check-lessons` confirm the author and the engine agree;
-- `short_answer`: free text, compared as a salted hash of the normalised answer.
+- `short_answer`: free text, compared as a salted hash of the normalised answer;
+- `argue`: the three-ply argument (cite, the defence's distinction and counterexample, the
+  reply), each move graded by the comparison the engine makes for "clearly established"
+  (`argue.py`);
+- `characterise`: the student sets the facts of a narrative; compared fact by fact with the
+  majority's and every separate opinion's encoding, with each difference's effect on the outcome
+  in every circuit (`characterise.py`);
+- `predict`: commit to which circuits find a violation (or whose answer a one-fact flip
+  changes), then see every circuit (`predict.py`).
 
     >>> bank = load_lesson("01_deshaney")
     >>> grade(bank["why_joshua_lost"], "b").correct
@@ -35,20 +43,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .engine import compare, evaluate
-from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
-from .facts import _plain  # YAML's located mappings to plain dicts
-from .loading import (DataError, Field, flag_or_names, relocate, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
+from ..engine import compare, evaluate
+from ..facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, vocabulary
+from ..facts import _plain  # YAML's located mappings to plain dicts
+from ..loading import (DataError, Field, flag_or_names, relocate, boolean, check_mapping, checked_entries, load_yaml_file, one_of, text,
                       where)
-from .law import in_force, law
+from ..law import in_force, law
 
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "lessons"
 TEMPLATE = LESSONS_DIR / "TEMPLATE.yaml"
 BANK_FILE = "exercises.yaml"
 HYPOTHETICALS_FILE = "hypotheticals.yaml"
 GUIDE_FILE = "guide.md"
 
-TYPES = ("multiple_choice", "element_check", "which_circuits", "clearly_established_on", "short_answer")
+TYPES = ("multiple_choice", "element_check", "which_circuits", "clearly_established_on", "short_answer",
+         "argue", "characterise", "predict")
 ENGINE_TYPES = ("element_check", "which_circuits", "clearly_established_on")
 THEORIES = ("state_created_danger", "special_relationship", "direct_harm")
 ASKS = ("violation", "clearly_established", "immunity_denied")
@@ -62,6 +71,9 @@ _TYPE_KEYS = {
     "which_circuits": {"facts", "case", "opinion", "hypothetical", "changes", "ask", "circuits", "expect"},
     "clearly_established_on": {"facts", "case", "opinion", "hypothetical", "changes", "expect"},
     "short_answer": {"accept", "accept_sha256"},
+    "argue": {"facts", "case", "opinion", "hypothetical", "changes", "cite", "counter"},
+    "characterise": {"case", "narrative", "set"},
+    "predict": {"facts", "case", "opinion", "hypothetical", "changes", "ask", "flip", "circuits"},
 }
 _COMMON_KEYS = {"id", "type", "prompt", "title", "explanation"}
 
@@ -90,6 +102,10 @@ class Exercise:
     source: str = ""
     accept_hashes: frozenset = field(default_factory=frozenset)
     conduct_known: bool = True  # False: a case with no conduct date in the data (decision date stands in)
+    plies: tuple = ()  # argue: the moves of the three-ply argument (argue.Ply)
+    narrative: str | None = None  # characterise: the story the student reads
+    asked: tuple[str, ...] = ()  # characterise: the facts she sets
+    encodings: tuple = ()  # characterise: (opinion name, Facts) of every separate opinion
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -179,7 +195,20 @@ def _plural(n: int, word: str) -> str:
 
 def grade(exercise: Exercise, answer: Any) -> Feedback:
     """Grade one answer: a choice id (or its text) for one-answer questions, a collection of
-    ids for tick-all-that-apply, a string for short answers. Never runs the answer."""
+    ids for tick-all-that-apply, a string for short answers, {ply: move} for an argument,
+    {fact: value} for a characterisation. Never runs the answer."""
+    if exercise.type == "argue":
+        from .argue import grade_plies
+
+        right, answered, lines, _ = grade_plies(exercise.plies, answer)
+        return Feedback(right, _join("\n".join(lines), _no_verdict(exercise.explanation) if right else None),
+                        answered=answered)
+    if exercise.type == "characterise":
+        from .characterise import grade_characterisation
+
+        right, answered, lines = grade_characterisation(exercise.asked, answer, exercise.facts, exercise.encodings)
+        return Feedback(right, _join("\n".join(lines), _no_verdict(exercise.explanation) if right else None),
+                        answered=answered)
     if exercise.select == "text":
         if not isinstance(answer, str) or not normalise_text(answer):
             return Feedback(False, "Type an answer, then press Check.", answered=False)
@@ -214,7 +243,7 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
     ticked, key = set(ids), set(exercise.key)
     if ticked == key:
         details = tuple(c.feedback if c.feedback.startswith(c.text) else f"{c.text}: {c.feedback}"
-                        for c in exercise.choices) if exercise.type in ENGINE_TYPES else ()
+                        for c in exercise.choices) if exercise.type in ENGINE_TYPES + ("predict",) else ()
         return Feedback(True, _join("Right.", exercise.explanation), details=details)
     lines = ["Not quite."]
     for c in exercise.choices:
@@ -223,6 +252,8 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
     for c in exercise.choices:
         if c.correct and c.id not in ticked:
             lines.append(f'- You left "{c.text}" unticked, but it should be ticked. {c.feedback}')
+    if exercise.type == "predict":  # the prediction is committed: reveal every circuit's answer
+        return Feedback(False, "\n".join(lines), details=tuple(c.feedback for c in exercise.choices))
     return Feedback(False, "\n".join(lines))
 
 
@@ -300,6 +331,11 @@ _FIELDS = {
     "expect": Field(False, flag_or_names),
     "accept": Field(False, _texts),
     "accept_sha256": Field(False, lambda v: [_sha(x) for x in _list(v)]),
+    "cite": Field(False, _texts),
+    "counter": Field(False, _texts),
+    "narrative": Field(False, text),
+    "set": Field(False, _texts),
+    "flip": Field(False, _mapping),
 }
 _CHOICE_FIELDS = {
     "text": Field(True, text),
@@ -321,6 +357,11 @@ _HYPO_FIELDS = {
 }
 
 
+def _read_bank_file(path: Path):
+    """The one place a bank or hypotheticals file is read (YAML, with lines for messages)."""
+    return load_yaml_file(path)
+
+
 def load_hypotheticals(lesson_or_path: str | Path = "07_capstone") -> dict[str, Hypothetical]:
     """The hypotheticals of a lesson folder (or file), checked: facts valid, ids unique."""
     path = Path(lesson_or_path)
@@ -333,7 +374,7 @@ def load_hypotheticals(lesson_or_path: str | Path = "07_capstone") -> dict[str, 
 def _load_hypotheticals(path: Path) -> dict[str, Hypothetical]:
     if not path.is_file():
         raise DataError([f"{path}: no such file"])
-    raw = load_yaml_file(path)
+    raw = _read_bank_file(path)
     top = check_mapping(raw, {"hypotheticals": Field(True, _list)}, "a hypotheticals file")
     out: dict[str, Hypothetical] = {}
     problems: list[str] = []
@@ -739,7 +780,7 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
                          f"{', '.join(sorted(_COMMON_KEYS | _TYPE_KEYS[kind]))}" for k in stray])
     common = dict(id=ex["id"], lesson=lesson, type=kind, prompt=ex["prompt"], explanation=ex.get("explanation"),
                   title=ex.get("title"), source=where(node))
-    if kind != "multiple_choice" and "explanation" not in ex:
+    if kind not in ("multiple_choice", "argue") and "explanation" not in ex:
         raise DataError([f"{where(node)}: exercise '{ex['id']}' needs an 'explanation' (the feedback shown "
                          "with a right answer)"])
     if kind == "multiple_choice":
@@ -774,6 +815,8 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
         if not hashes:
             raise DataError([f"{where(node)}: exercise '{ex['id']}' needs 'accept' (answers) or 'accept_sha256'"])
         return Exercise(choices=(), select="text", accept_hashes=frozenset(hashes), **common), False
+    if kind in ("argue", "characterise", "predict"):
+        return _build_new_kind(node, ex, kind, folder, common), False
     facts = _facts_for(node, ex, folder, need_circuit=kind != "which_circuits")
     choices = _engine_choices(kind, facts, ex, node)
     if "expect" in ex:
@@ -786,6 +829,61 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
     return Exercise(choices=choices, select=select, facts=facts, conduct_known=known, **common), "expect" in ex
 
 
+def _known_cases(node: dict, ex: dict, key: str) -> list[str]:
+    ids = list(ex.get(key) or [])
+    L = law()
+    bad = [i for i in ids if i not in L.precedents]
+    if bad:
+        raise DataError([f"{where(node, key)}: exercise '{ex['id']}': unknown case(s) {', '.join(bad)}; use precedent "
+                         "ids from data/precedents/"])
+    return ids
+
+
+def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict) -> Exercise:
+    """The argument, characterisation and prediction exercises: keys from the engine's comparison."""
+    if kind == "argue":
+        from .argue import ArgumentError, plies, verdict
+
+        facts = _facts_for(node, ex, folder, need_circuit=True)
+        try:
+            moves = plies(facts, _known_cases(node, ex, "cite") or None, _known_cases(node, ex, "counter") or None)
+        except ArgumentError as exc:
+            raise DataError([f"{where(node)}: exercise '{ex['id']}': {exc}"]) from None
+        common["explanation"] = _join(common["explanation"], verdict(facts))
+        return Exercise(choices=(), select="plies", facts=facts, plies=moves, **common)
+    if kind == "characterise":
+        if "case" not in ex or "set" not in ex or "narrative" not in ex:
+            raise DataError([f"{where(node)}: exercise '{ex['id']}' needs 'case', 'narrative' and 'set' (the facts the "
+                             "student sets)"])
+        facts = _facts_for(node, ex, folder, need_circuit=True)
+        vocab = vocabulary()
+        bad = [f for f in ex["set"] if f not in vocab or vocab[f].kind not in ("flag", "choice") or vocab[f].option]
+        if bad:
+            raise DataError([f"{where(node, 'set')}: exercise '{ex['id']}': {', '.join(bad)} cannot be set by a "
+                             "student; use facts of data/facts.yaml with yes/no or a list of values"])
+        p = law().precedents[ex["case"]]
+        others = tuple((o.author, p.fact_pattern(o.id)) for o in p.opinions  # the separate opinions
+                       if o.id != "majority" and p.fact_pattern(o.id) is not None)
+        return Exercise(choices=(), select="facts", facts=facts, narrative=ex["narrative"], asked=tuple(ex["set"]),
+                        encodings=others, **common)
+    from .predict import prediction_key
+
+    facts = _facts_for(node, ex, folder, need_circuit=False)
+    flip = _plain(ex.get("flip") or {}) or None
+    if flip:
+        try:
+            parse_facts({**facts.to_dict(), **flip})
+        except FactError as exc:
+            raise DataError([f"{where(node, 'flip')}: exercise '{ex['id']}': {p}" for p in exc.problems]) from None
+    wanted = tuple(circuit_id(c) or str(c) for c in ex.get("circuits") or ())
+    unknown = [c for c in wanted if c not in CIRCUITS]
+    if unknown:
+        raise DataError([f"{where(node, 'circuits')}: exercise '{ex['id']}': unknown circuits {', '.join(unknown)}"])
+    key = prediction_key(facts, ex.get("ask", "violation"), flip, wanted)
+    choices = tuple(Choice(cid, CIRCUIT_NAMES[cid], right, why) for cid, right, why in key)
+    return Exercise(choices=choices, select="many", facts=facts, **common)
+
+
 @dataclass(frozen=True)
 class CheckReport:
     banks: tuple[Bank, ...]
@@ -794,7 +892,7 @@ class CheckReport:
 
 
 def _load(path: Path) -> tuple[Bank, int]:
-    raw = load_yaml_file(path)
+    raw = _read_bank_file(path)
     top = check_mapping(raw, _BANK_FIELDS, "an exercise bank")
     folder = path.parent
     problems: list[str] = []
@@ -882,7 +980,7 @@ def check_lessons(paths: Iterable[str | Path] | None = None) -> CheckReport:
 
 def describe_facts(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True) -> list[str]:
     """The facts in plain English: forum and dates, every fact not at its default, then the rest."""
-    from .rendering import facts_lines
+    from ..rendering import facts_lines
 
     return facts_lines(facts, show_circuit=show_circuit, conduct_known=conduct_known, list_defaults=True)
 
@@ -906,7 +1004,7 @@ def case_note(precedent_id: str, opinion: str | None = None):
     """A short card for a case: citation, our summary, the rule, and its quotation if any."""
     import ipywidgets as widgets
 
-    from .rendering import student_text  # notes for the data's maintainers never reach a student
+    from ..rendering import student_text  # notes for the data's maintainers never reach a student
 
     p = law().precedents[precedent_id]
     bits = [f"<p><b>{html.escape(p.cite())}</b></p>"]
@@ -990,7 +1088,7 @@ def choice_order(exercise: Exercise, student: str | None = None, bank: Bank | No
     if exercise.type not in SHUFFLED_TYPES or len(exercise.choices) < 2:
         return exercise.choices
     if student is None:
-        from .progress import current_student
+        from ..progress import current_student
 
         student = current_student()
     if bank is None or exercise.select != "one":
@@ -1002,6 +1100,14 @@ def _parse_saved(exercise: Exercise, saved: str) -> Any:
     """A saved answer (as `ExerciseWidget.answer_text` wrote it) back into an answer."""
     if exercise.select == "many":
         return [v for v in saved.split(",") if v]
+    if exercise.select == "plies":
+        from .argue import parse_moves
+
+        return parse_moves(saved)
+    if exercise.select == "facts":
+        from .characterise import parse_choices
+
+        return parse_choices(exercise.asked, saved)
     return saved
 
 
@@ -1026,16 +1132,45 @@ class ExerciseWidget:
         if exercise.title:
             heading += exercise.title
         prompt = (f"<p><b>{html.escape(heading)}</b></p>" if heading else "") + _html_lines(exercise.prompt)
+        if exercise.narrative:
+            prompt += f"<blockquote class='deshaney-narrative'>{_html_lines(exercise.narrative)}</blockquote>"
         self.prompt = widgets.HTML(prompt)
         parts = [self.prompt]
-        if exercise.facts is not None:
+        if exercise.facts is not None and exercise.type != "characterise":
             lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits",
                                    conduct_known=exercise.conduct_known)
             self.facts = widgets.HTML("<ul class='deshaney-facts'>" + "".join(
                 f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
             parts.append(self.facts)
         wide = widgets.Layout(width="auto", max_width="100%")
-        if exercise.select == "one":
+        self._plies: list = []
+        if exercise.select == "plies":  # one group of moves per ply, opened one after another
+            self._plies = [widgets.RadioButtons(options=[(m.text, m.id) for m in ply.moves], value=None, layout=wide)
+                           for ply in exercise.plies]
+            self._ply_boxes = []
+            for ply, radio in zip(exercise.plies, self._plies):
+                radio.add_class(f"deshaney-ply-{ply.id}")
+                box = widgets.VBox([widgets.HTML(f"<p><b>{html.escape(ply.label)}.</b> {html.escape(ply.prompt)}</p>"),
+                                    radio])
+                box.add_class("deshaney-ply")
+                self._ply_boxes.append(box)
+            self._boxes = list(self._plies)
+            self.choices = widgets.VBox(self._ply_boxes)
+            self._open_plies(1)
+        elif exercise.select == "facts":  # the student sets each fact herself
+            vocab = vocabulary()
+            self._setters = {}
+            for f in exercise.asked:
+                spec = vocab[f]
+                options = ([("(choose)", "")] + ([("yes", "yes"), ("no", "no")] if spec.kind == "flag" else
+                                                 [(spec.label_of(v), v) for v in spec.values]))
+                dd = widgets.Dropdown(options=options, value="", description=spec.label,
+                                      style={"description_width": "initial"}, layout=wide)
+                dd.add_class(f"deshaney-set-{f}")
+                self._setters[f] = dd
+            self._boxes = list(self._setters.values())
+            self.choices = widgets.VBox(self._boxes)
+        elif exercise.select == "one":
             self.choices = widgets.RadioButtons(options=[(c.text, c.id) for c in self.order], value=None,
                                                 layout=wide)
             self._boxes: list = []
@@ -1060,13 +1195,37 @@ class ExerciseWidget:
         self.box.add_class("deshaney-exercise")
         self.box.add_class(f"deshaney-exercise-{exercise.id}")
 
+    def _open_plies(self, n: int) -> None:
+        for i, box in enumerate(getattr(self, "_ply_boxes", [])):
+            box.layout.display = None if i < n else "none"
+
     def answer(self) -> Any:
+        if self.exercise.select == "plies":
+            return {ply.id: r.value for ply, r in zip(self.exercise.plies, self._plies) if r.value}
+        if self.exercise.select == "facts":
+            return {f: dd.value for f, dd in self._setters.items() if dd.value != ""}
         if self.exercise.select == "many":
             return [c.id for c, box in zip(self.order, self._boxes) if box.value]
         return self.choices.value
 
     def set_answer(self, value: Any) -> None:
         """Select an answer as a student would (tests drive the widget through this)."""
+        if self.exercise.select == "plies":
+            from .argue import parse_moves
+
+            moves = parse_moves(value)
+            for ply, r in zip(self.exercise.plies, self._plies):
+                r.value = moves.get(ply.id) if moves.get(ply.id) in {m.id for m in ply.moves} else None
+            self._open_plies(max([i + 1 for i, p in enumerate(self.exercise.plies) if p.id in moves] + [1]))
+            return
+        if self.exercise.select == "facts":
+            from .characterise import choices_text, parse_choices
+
+            chosen = parse_choices(self.exercise.asked, value)
+            shown = dict(p.split("=", 1) for p in choices_text(chosen).split(";") if "=" in p)
+            for f, dd in self._setters.items():
+                dd.value = shown.get(f, "")
+            return
         if self.exercise.select == "many":
             chosen = {_choice_id(self.exercise, v) for v in ([value] if isinstance(value, str) else value)}
             for c, box in zip(self.order, self._boxes):
@@ -1079,6 +1238,10 @@ class ExerciseWidget:
     def submit(self) -> Feedback:
         fb = grade(self.exercise, self.answer())
         self.last = fb
+        if self.exercise.select == "plies":  # open the next ply once the ones before it are right
+            from .argue import grade_plies
+
+            self._open_plies(min(len(self._plies), grade_plies(self.exercise.plies, self.answer())[3] + 1))
         if not fb.answered:
             self.feedback.value = f"<div class='deshaney-feedback-pending'>{_html_lines(fb.message)}</div>"
             return fb
@@ -1112,7 +1275,16 @@ class ExerciseWidget:
         self._lock(True)
 
     def reset(self) -> None:
-        if self.exercise.select == "many":
+        if self.exercise.select == "plies":  # keep the right moves; clear the first wrong one and after
+            from .argue import grade_plies
+
+            n = grade_plies(self.exercise.plies, self.answer())[3]
+            for r in self._plies[n:]:
+                r.value = None
+            self._open_plies(n + 1)
+        elif self.exercise.select == "facts":
+            pass  # keep her choices: she changes the ones she wants
+        elif self.exercise.select == "many":
             for box in self._boxes:
                 box.value = False
         else:
@@ -1129,6 +1301,14 @@ class ExerciseWidget:
 
     @property
     def answer_text(self) -> str:
+        if self.exercise.select == "plies":
+            from .argue import moves_text
+
+            return moves_text(self.answer())
+        if self.exercise.select == "facts":
+            from .characterise import choices_text, parse_choices
+
+            return choices_text(parse_choices(self.exercise.asked, self.answer()))
         value = self.answer()
         return ",".join(value) if isinstance(value, list) else str(value)
 
@@ -1149,7 +1329,7 @@ def _exercise_set_class():
         scored apart."""
 
         def setup(self, bank: Bank, store: Any, student: str | None) -> "ExerciseSet":
-            from .progress import current_student
+            from ..progress import current_student
 
             self.bank, self.store, self.student = bank, store, student or current_student()
             self.results: dict[str, bool] = {}  # latest answer right?
@@ -1174,7 +1354,7 @@ def _exercise_set_class():
 
         def _restore(self) -> str:
             """Put every saved answer back on its question; say what was restored."""
-            from .progress import answer_history
+            from ..progress import answer_history
 
             if self.store is None:
                 return "<p><i>Answers in this set are not saved.</i></p>"
@@ -1251,10 +1431,42 @@ def exercise_set(lesson_id: str, *, store: Any = "default", student: str | None 
         box.add_class("deshaney-exercise-error")
         return box
     if store == "default":
-        from .progress import default_store
+        from ..progress import default_store
 
         store = default_store()
     return _exercise_set_class()().setup(bank, store, student)
+
+
+def exercise(lesson_id: str, exercise_id: str, *, store: Any = "default", student: str | None = None,
+             lessons_dir: str | Path | None = None):
+    """One exercise of a lesson's bank, on its own, saved like the set's (a prediction placed just
+    before the lab that reveals its answer). A saved answer comes back on it."""
+    import ipywidgets as widgets
+
+    from ..progress import answer_history, current_student
+
+    try:
+        bank = load_lesson(lesson_id, lessons_dir)
+        ex = bank[exercise_id]
+    except (DataError, KeyError) as exc:
+        problems = exc.problems if isinstance(exc, DataError) else [f"lesson '{lesson_id}' has no exercise '{exercise_id}'"]
+        return widgets.HTML("<p><b>This exercise could not be loaded:</b> " + html.escape("; ".join(problems)) + "</p>")
+    if store == "default":
+        from ..progress import default_store
+
+        store = default_store()
+    who = student or current_student()
+
+    def saved(item: ExerciseWidget, fb: Feedback) -> str | None:
+        return store.record(lesson_id, exercise_id, fb.correct, item.answer_text, who).message if store else None
+
+    item = ExerciseWidget(ex, on_check=saved, student=who, bank=bank)
+    if store is not None:
+        h = answer_history(store, lesson_id, who).get(exercise_id)
+        if h is not None:
+            item.restore(h.latest.answer, "Your saved answer. Press Retry to answer again.")
+    item.box.item = item  # type: ignore[attr-defined]
+    return item.box
 
 
 # --- handing in ---------------------------------------------------------------------------
@@ -1268,7 +1480,7 @@ def write_hand_in(dest: str | Path | None = None, *, store: Any = "default") -> 
     import sqlite3
 
     if store == "default":
-        from .progress import default_store
+        from ..progress import default_store
 
         store = default_store()
     path = Path(dest) if dest else Path.cwd() / HAND_IN_FILE
@@ -1347,9 +1559,13 @@ def _run_hash(args: argparse.Namespace) -> int:
 
 
 def _register() -> None:
-    from .cli import register
+    from ..cli import register
 
     register("check-lessons", "validate every exercise bank (or the PATHs given)", _run_check, _check_arguments)
+    from ..classreport import _arguments as _report_arguments, _run as _report_run
+
+    register("class-report", "one HTML page (plotly) from students' hand-in CSVs: CSV... [-o FILE.html]",
+             _report_run, _report_arguments)
     register("hash-answer", "the accept_sha256 value for a short answer: LESSON EXERCISE ANSWER", _run_hash,
              _hash_arguments)
 

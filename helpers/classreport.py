@@ -1,0 +1,184 @@
+"""The professor's class report: students' hand-in CSVs in, one HTML page (plotly) out.
+
+    python -m helpers class-report alice.csv bob.csv -o class-report.html
+
+It shows first-try accuracy per exercise, the elements and circuits students most often got
+wrong, the facts they most often read otherwise than the majority (each wrong answer graded again against the bank, so a tick that should not be there and
+a missing tick both count), and the argument moves chosen in each ply. The next class starts
+where the students are.
+"""
+from __future__ import annotations
+
+import csv
+import html
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .progress import COLUMNS
+
+
+class ReportError(ValueError):
+    """A hand-in file that cannot be read; the message names the file (and line)."""
+
+
+@dataclass
+class ClassData:
+    students: set = field(default_factory=set)
+    first_try: dict = field(default_factory=dict)  # (lesson, exercise) -> [right, total]
+    missed: Counter = field(default_factory=Counter)  # (kind, label) -> wrong answers touching it
+    moves: dict = field(default_factory=lambda: defaultdict(Counter))  # ply -> Counter of (move, strong)
+    rows: int = 0
+
+
+def read_hand_ins(paths: list[str | Path]) -> list[dict]:
+    """Every row of every file, checked: the header must be the hand-in file's (`progress --export`)."""
+    rows = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise ReportError(f"{path}: no such file")
+        try:
+            with open(path, newline="", encoding="utf-8") as fh:
+                reader = csv.reader(fh)
+                header = next(reader, None)
+                if header is None or tuple(h.strip() for h in header) != COLUMNS:
+                    raise ReportError(f"{path}:1: not a hand-in file: the header must be {','.join(COLUMNS)} "
+                                      f"(got {','.join(header or []) or 'nothing'})")
+                for n, row in enumerate(reader, start=2):
+                    if not row:
+                        continue
+                    if len(row) != len(COLUMNS):
+                        raise ReportError(f"{path}:{n}: expected {len(COLUMNS)} columns, got {len(row)}")
+                    rec = dict(zip(COLUMNS, row))
+                    if rec["correct"] not in ("yes", "no"):
+                        raise ReportError(f"{path}:{n}: correct must be yes or no, not '{rec['correct']}'")
+                    rows.append(rec)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ReportError(f"{path}: cannot read: {exc}") from None
+    return rows
+
+
+def _bank(lesson: str, cache: dict):
+    from .exercises import load_lesson
+    from .loading import DataError
+
+    if lesson not in cache:
+        try:
+            cache[lesson] = load_lesson(lesson)
+        except DataError:
+            cache[lesson] = None
+    return cache[lesson]
+
+
+def summarise(rows: list[dict]) -> ClassData:
+    from .exercises import _parse_saved
+    from .facts import CIRCUIT_NAMES
+
+    data = ClassData(rows=len(rows))
+    seen: set = set()
+    banks: dict = {}
+    for r in sorted(rows, key=lambda r: r["answered_at"]):
+        data.students.add(r["student"])
+        key = (r["lesson"], r["exercise"])
+        right = r["correct"] == "yes"
+        if (r["student"],) + key not in seen:
+            seen.add((r["student"],) + key)
+            tally = data.first_try.setdefault(key, [0, 0])
+            tally[0] += right
+            tally[1] += 1
+        bank = _bank(r["lesson"], banks)
+        ex = None
+        if bank is not None:
+            ex = next((e for e in bank.exercises if e.id == r["exercise"]), None)
+        if ex is None:
+            continue
+        answer = _parse_saved(ex, r["answer"])
+        if ex.type == "argue":
+            for ply in ex.plies:
+                m = ply.move(answer.get(ply.id, "")) if isinstance(answer, dict) else None
+                if m is not None:
+                    data.moves[ply.label][(m.text, m.correct)] += 1
+            continue
+        if ex.type == "characterise":
+            from .facts import vocabulary
+
+            for f, v in answer.items():
+                if v != getattr(ex.facts, f):
+                    data.missed[("fact", vocabulary()[f].label)] += 1
+            continue
+        if right or ex.select != "many":
+            continue
+        ticked = set(answer)
+        for c in ex.choices:
+            if (c.id in ticked) != c.correct:
+                kind = "circuit" if c.id in CIRCUIT_NAMES else "element"
+                data.missed[(kind, c.text)] += 1
+    return data
+
+
+def _figure_html(fig, first: bool) -> str:
+    import plotly.io as pio
+
+    return pio.to_html(fig, full_html=False, include_plotlyjs=True if first else False,
+                       config={"displayModeBar": False})
+
+
+def render(data: ClassData, title: str = "Class report") -> str:
+    import plotly.graph_objects as go
+
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f"<p>{len(data.students)} student(s), {data.rows} saved answer(s).</p>"]
+    figs = []
+    keys = sorted(data.first_try)
+    labels = [f"{lesson[:2]} {ex}" for lesson, ex in keys]
+    rates = [round(100 * data.first_try[k][0] / data.first_try[k][1]) for k in keys]
+    fig = go.Figure(go.Bar(x=rates, y=labels, orientation="h", marker_color="#3f51b5",
+                           text=[f"{data.first_try[k][0]}/{data.first_try[k][1]}" for k in keys]))
+    fig.update_layout(title="First-try accuracy per exercise (%)", xaxis_range=[0, 100],
+                      height=max(300, 22 * len(keys) + 120), margin=dict(l=260))
+    figs.append(("first-try", fig))
+    for kind, name in (("element", "Most-missed elements"), ("circuit", "Most-missed circuits"),
+                       ("fact", "Facts most often read otherwise than the majority")):
+        items = [(label, n) for (k, label), n in data.missed.most_common() if k == kind][:15]
+        fig = go.Figure(go.Bar(x=[n for _, n in items], y=[label for label, _ in items], orientation="h",
+                               marker_color="#b71c1c"))
+        fig.update_layout(title=name + (" (wrong ticks and missed ticks in wrong answers)" if kind != "fact" else
+                                        " (characterise exercises)"),
+                          height=max(260, 24 * len(items) + 120), margin=dict(l=320))
+        figs.append((kind, fig))
+    for ply, counts in sorted(data.moves.items()):
+        items = counts.most_common(10)
+        fig = go.Figure(go.Bar(x=[n for _, n in items], y=[t[:70] for (t, _), n in items], orientation="h",
+                               marker_color=["#1b5e20" if ok else "#ef6c00" for (_, ok), _ in items]))
+        fig.update_layout(title=f"Argument moves chosen: {ply} (green: strong, orange: weak)",
+                          height=max(260, 26 * len(items) + 120), margin=dict(l=420))
+        figs.append(("moves", fig))
+    for i, (kind, fig) in enumerate(figs):
+        parts.append(f"<section class='report-{kind}'>{_figure_html(fig, i == 0)}</section>")
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
+            "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}</style></head><body>"
+            + "".join(parts) + "</body></html>")
+
+
+def class_report(paths: list[str | Path], dest: str | Path = "class-report.html") -> tuple[Path, ClassData]:
+    data = summarise(read_hand_ins(paths))
+    out = Path(dest)
+    out.write_text(render(data), encoding="utf-8")
+    return out, data
+
+
+def _arguments(parser) -> None:
+    parser.add_argument("csv", nargs="+", help="students' hand-in files (progress --export)")
+    parser.add_argument("-o", "--output", default="class-report.html", help="the HTML page to write")
+
+
+def _run(args) -> int:
+    import sys
+
+    try:
+        out, data = class_report(args.csv, args.output)
+    except ReportError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"wrote {out}: {len(data.students)} student(s), {data.rows} answer(s), {len(data.first_try)} exercise(s)")
+    return 0

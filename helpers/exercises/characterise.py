@@ -1,0 +1,95 @@
+"""Characterise the facts: the student reads a short narrative of a real case and sets the facts
+herself; the feedback compares her choices with the majority's and each separate opinion's
+encoding, fact by fact, and shows with the engine how each difference moves the outcome in
+every circuit."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import compare, decide
+from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, Facts, vocabulary
+
+
+def _value(fact: str, raw: Any) -> Any:
+    spec = vocabulary()[fact]
+    if spec.kind == "flag":
+        if isinstance(raw, bool):
+            return raw
+        return {"yes": True, "true": True, "no": False, "false": False}.get(str(raw).strip().lower())
+    return raw if raw in spec.values else None
+
+
+def parse_choices(asked: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """An answer ({fact: value} or 'fact=value;...') as facts; values outside the vocabulary drop out."""
+    if isinstance(value, str):
+        value = dict(p.split("=", 1) for p in value.split(";") if "=" in p)
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for f in asked:
+        if f in value and value[f] not in (None, ""):
+            v = _value(f, value[f])
+            if v is not None:
+                out[f] = v
+    return out
+
+
+def choices_text(choices: dict[str, Any]) -> str:
+    return ";".join(f"{f}={'yes' if v is True else 'no' if v is False else v}" for f, v in choices.items())
+
+
+def outcome(facts: Facts, circuit: str) -> tuple[bool, bool]:
+    """(violation, clearly established) in one circuit: the engine's fast path."""
+    return decide(facts.with_(circuit=circuit), circuit)
+
+
+def outcome_words(o: tuple[bool, bool]) -> str:
+    violation, established = o
+    if not violation:
+        return "no violation"
+    return "a violation, immunity denied" if established else "a violation, but immunity (not clearly established)"
+
+
+def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
+                           others: tuple[tuple[str, Facts], ...]) -> tuple[bool, bool, list[str]]:
+    """(right, answered, lines). Right: every fact set as the majority set it."""
+    vocab = vocabulary()
+    chosen = parse_choices(asked, answer)
+    missing = [vocab[f].label for f in asked if f not in chosen]
+    if missing:
+        return False, False, [f"Set every fact first: {', '.join(missing)}."]
+    mine = majority.with_(**chosen)
+    forum = majority.circuit
+    lines = ["Fact by fact:"]
+    for f in asked:
+        spec = vocab[f]
+        theirs = "; ".join(f"{name}: '{spec.label_of(getattr(fp, f))}'" for name, fp in others)
+        mark = "as the majority" if chosen[f] == getattr(majority, f) else "NOT as the majority"
+        lines.append(f"- {spec.label}: you '{spec.label_of(chosen[f])}' ({mark}); the majority "
+                     f"'{spec.label_of(getattr(majority, f))}'" + (f"; {theirs}" if theirs else "") + ".")
+    mine_o, maj_o = outcome(mine, forum), outcome(majority, forum)
+    lines.append(f"In the {CIRCUIT_NAMES[forum]}, with your facts: {outcome_words(mine_o)}. With the majority's: "
+                 f"{outcome_words(maj_o)}.")
+    for name, fp in others:
+        their_o = outcome(fp, forum)
+        same_reading = all(chosen[f] == getattr(fp, f) for f in asked)
+        lines.append(f"With the facts as {name} read them: {outcome_words(their_o)}."
+                     + (" Your reading is this opinion's, and so is your outcome." if same_reading and mine_o == their_o
+                        else " Your outcome is this opinion's." if mine_o == their_o and mine_o != maj_o else ""))
+    differing = [f for f in asked if chosen[f] != getattr(majority, f)]
+    if differing:
+        lines.append("Which of your choices produced it (each one alone, made to the majority's facts):")
+        for f in differing:
+            spec = vocab[f]
+            alone = majority.with_(**{f: chosen[f]})
+            moved = [f"{CIRCUIT_ABBREVIATIONS[c]} ({outcome_words(outcome(majority, c))} -> {outcome_words(outcome(alone, c))})"
+                     for c in CIRCUITS if outcome_words(outcome(majority, c)) != outcome_words(outcome(alone, c))]
+            lines.append(f"- {spec.label} '{spec.label_of(chosen[f])}' instead of '{spec.label_of(getattr(majority, f))}': "
+                         + ("alone it changes the answer in " + "; ".join(moved) + "." if moved else
+                            "alone it changes no circuit's answer."))
+        yours = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(mine, c)[0]]
+        theirs = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(majority, c)[0]]
+        lines.append(f"Across the circuits, a violation with your facts in: {', '.join(yours) or 'none'}; with the "
+                     f"majority's: {', '.join(theirs) or 'none'}".rstrip(".") + ".")
+    right = not differing
+    return right, True, (["Right: you read the facts as the majority did."] if right else ["Not as the majority read them."]) + lines
