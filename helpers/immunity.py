@@ -406,6 +406,19 @@ class OnPoint:
                 "similarities": list(self.similarities)}
 
 
+def _date_checks(precedent: Precedent, c: date) -> tuple[Check, Check]:
+    """Could the official have known the case: decided before the conduct, and still good law then?"""
+    alive = precedent.good_law_on(c)
+    return (
+        Check("decided_before_conduct", "Decided before the conduct", precedent.decided < c,
+              f"{precedent.short_name} was decided {precedent.decided.isoformat()}; the conduct was {c.isoformat()}."),
+        Check("good_law", "Still good law when the official acted", alive,
+              "No later history had undone it by then." if alive else
+              "; ".join(f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "")
+                        for h in precedent.dead_events() if h.day <= c) + "."),
+    )
+
+
 def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> OnPoint:
     """Check one precedent the way a court (or a student's brief) would use it: the same comparison
     the engine makes for `clearly_established`."""
@@ -416,12 +429,7 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
     counted = consensus_standard(circuit, facts.decision_date) != "none"
     name = precedent.short_name
     checks = [
-        Check("decided_before_conduct", "Decided before the conduct", precedent.decided < c,
-              f"{name} was decided {precedent.decided.isoformat()}; the conduct was {c.isoformat()}."),
-        Check("good_law", "Still good law when the official acted", precedent.good_law_on(c),
-              "No later history had undone it by then." if precedent.good_law_on(c) else
-              "; ".join(f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "")
-                        for h in precedent.dead_events() if h.day <= c) + "."),
+        *_date_checks(precedent, c),
         Check("authority", "Binding, or part of a consensus the circuit counts", binding or counted,
               (f"It binds the {CIRCUIT_NAMES[circuit.id]}." if binding else
                f"It is persuasive only; the {CIRCUIT_NAMES[circuit.id]} "
@@ -481,12 +489,7 @@ def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, fact
     name = precedent.short_name
     k = knowledge()
     checks = [
-        Check("decided_before_conduct", "Decided before the conduct", precedent.decided < c,
-              f"{name} was decided {precedent.decided.isoformat()}; the conduct was {c.isoformat()}."),
-        Check("good_law", "Still good law when the official acted", precedent.good_law_on(c),
-              "No later history had undone it by then." if precedent.good_law_on(c) else
-              "; ".join(f"{h.event} {h.day.isoformat()}" + (f" by {h.by}" if h.by else "")
-                        for h in precedent.dead_events() if h.day <= c) + "."),
+        *_date_checks(precedent, c),
         Check("binding", "Binding in the forum", precedent.court in (circuit.id, "scotus"),
               f"It binds the {CIRCUIT_NAMES[circuit.id]}." if precedent.court in (circuit.id, "scotus") else
               f"It is a {CIRCUIT_NAMES.get(precedent.court, precedent.court)} case, persuasive only in the "
