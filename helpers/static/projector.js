@@ -121,7 +121,7 @@ function render({ model, el }) {
       rows[c.id].dataset.outcome = o;
       for (const t of tilesOf[c.id] || []) {
         t.dataset.outcome = o;
-        t.lastChild.textContent = `${c.abbr} ${OUTCOMES[o].mark}`;
+        t.lastChild.textContent = `${c.abbr.replace(/(st|d|th)$/, "")} ${OUTCOMES[o].mark}`;
         t.title = `${t.dataset.state}: ${c.name}, ${OUTCOMES[o].words}`;
       }
     });
