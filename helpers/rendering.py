@@ -41,6 +41,8 @@ CSS = """
 .dsh-table tr.dsh-forum td, .dsh-table tr.dsh-forum th {background: #fffbe6; font-weight: 600;}
 .dsh-yes {color: #1b7837;} .dsh-no {color: #c51b7d;}
 td.dsh-yes {background: #e6f4ea;} td.dsh-no {background: #fbe9f2;}
+details.dsh-el > summary {cursor: pointer; list-style: none;} details.dsh-el > summary::-webkit-details-marker {display: none;}
+details.dsh-el[open] {display: block;} .dsh-why {display: block; color: #222; font-size: 0.95em; max-width: 30em; white-space: normal;}
 .dsh-el {display: inline-block; margin: 1px 3px 1px 0; padding: 0 4px; border-radius: 3px;
          font-size: 0.85em; cursor: help; border: 1px solid currentColor;}
 .dsh-theory {font-weight: 600;}
@@ -102,10 +104,12 @@ def _theory_cell(theory: str, a: Answer) -> str:
     else:
         cls, text = yes_no(result.met, "met", "not met")
         head = f'<span class="dsh-theory {cls}">{text}</span>'
+    # Each element opens on a click, a tap, or Enter (a <details>): its statement, why, and authority.
     chips = "".join(
-        f'<span class="dsh-el {"dsh-yes" if e.met else "dsh-no"}" data-element="{e.id}" '
-        f'title="{_attr(e.label)}: {"met" if e.met else "not met"}. {_attr(e.why)} ({_attr(e.authority)})">'
-        f'{YES if e.met else NO} {short_label(e.id)}</span>'
+        f'<details class="dsh-el {"dsh-yes" if e.met else "dsh-no"}" data-element="{e.id}">'
+        f'<summary>{YES if e.met else NO} {short_label(e.id)}</summary>'
+        f'<span class="dsh-why">{escape(e.label)}: {"met" if e.met else "not met"}. {escape(e.why)} '
+        f'({escape(e.authority)})</span></details>'
         for e in result.elements
     )
     return f'<td data-field="{theory}">{head}<br>{chips}</td>'
@@ -128,7 +132,7 @@ def circuit_row_html(a: Answer, forum: str | None = None) -> str:
 def circuit_table_html(comparison: Comparison, forum: str | None = None, style: bool = True) -> str:
     """The twelve circuits, each theory's elements met or not, and the three answers.
 
-    Hover an element for its full statement, the fact that decided it and its authority.
+    Click (tap, or Enter on) an element for its full statement, why, and its authority.
     """
     head = "".join(f'<th scope="col">{h}</th>' for h in
                    ("Circuit", "Violation (prong one)", "Clearly established (prong two)", "Qualified immunity",

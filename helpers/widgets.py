@@ -301,7 +301,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
             self.panel,
             widgets.HTML("<h4>All twelve circuits, element by element</h4><span class='dsh-muted'>Click a circuit "
                          "in the list at the top (or Tab to it and press Enter) for every element's reason and "
-                         "what prong two rests on; hover over an element here for its reason.</span>"),
+                         "what prong two rests on; click an element here for its reason.</span>"),
             self.table, self.forum_card, self.chart, self.flips_panel,
         ])
         self.add_class("deshaney-circuit-lab")

@@ -135,7 +135,14 @@ def test_the_element_table_keeps_its_answers_in_view_at_1024(screens, artifacts)
     assert len(cells) == 12 and max(cells) <= box["x"] + box["width"] + 0.5, "the immunity column is cut off"
     head = page.locator(".deshaney-circuit-table thead th").first
     assert page.evaluate("(e) => getComputedStyle(e).position", head.element_handle()) == "sticky"
+    # Each element's reason opens on a click (or a tap), and from the keyboard.
+    chip = page.locator('.deshaney-circuit-table tr[data-circuit="ca9"] details.dsh-el').first
+    chip.locator("summary").click()
+    assert chip.locator(".dsh-why").is_visible() and "(" in chip.locator(".dsh-why").inner_text()
     table.screenshot(path=str(artifacts / "projector-1024x768-element-table.png"))
+    chip.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert not chip.locator(".dsh-why").is_visible()
 
 
 def test_jupyterlab_at_1024_with_the_file_browser_open(playwright_browser, jupyterlab, artifacts):
