@@ -119,14 +119,25 @@ def demo_ready(context, scratch: Path, env: dict, preheat: bool = True) -> dict:
 PAUSE_MS, JITTER_MS = 250, 16.7
 
 
+JS_SHOWS = """(a) => { const el = document.querySelector(a.target);
+  return !!el && el.innerText.includes(a.text) !== a.negate; }"""
+
+
 def _time_changes(page, select: str, options: list[str], target: str, texts: list[tuple[str, bool]],
-                  n: int, rng: random.Random) -> list[float]:
+                  n: int, rng: random.Random, settle: tuple[str, list[tuple[str, bool]]] | None = None) -> list[float]:
+    """Time n changes. With `settle` (a selector and its texts, as `target` and `texts`), wait after
+    each change until the rest of the page shows it too: the next change is made on a drawn page,
+    as a student makes it, not while the last one is still being drawn."""
     times = []
     for i in range(n):
         text, negate = texts[i % len(texts)]
         ms = page.evaluate(JS_TIME_CHANGE, {"select": select, "option": options[i % len(options)],
                                             "target": target, "text": text, "negate": negate})
         times.append(ms)
+        if settle:
+            s_text, s_negate = settle[1][i % len(settle[1])]
+            page.wait_for_function(JS_SHOWS, arg={"target": settle[0], "text": s_text, "negate": s_negate},
+                                   timeout=30_000)
         page.wait_for_timeout(PAUSE_MS + rng.uniform(0, JITTER_MS))
     return times
 
@@ -148,12 +159,13 @@ def update_round_trips(context, scratch: Path, env: dict, changes: int = 40) -> 
             # Prison, deliberate indifference: knowing of the risk is what makes a violation, in every circuit.
             # The answer a class watches: the projector's verdict strip at the top of the lab.
             verdict = f'{drive.PROJECTOR} tr[data-circuit="ca1"] [data-field="violation"]'
-            lab = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], verdict,
-                                [("yes", False), ("no", False)], changes, rng)
             # The element table below it, which follows once the answers are painted.
             cell = '.deshaney-circuit-table tr[data-circuit="ca1"] [data-field="violation"]'
+            table_texts = [("no violation", True), ("no violation", False)]
+            lab = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], verdict,
+                                [("yes", False), ("no", False)], changes, rng, settle=(cell, table_texts))
             table = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], cell,
-                                  [("no violation", True), ("no violation", False)], changes, rng)
+                                  table_texts, changes, rng)
             page.screenshot(path=str(scratch / "bench-page.png"))
             page.close()
         finally:

@@ -105,32 +105,46 @@ function render({ model, el }) {
   root.append(head, body, hint);
   el.append(root);
 
-  let shown = [];
+  // The strip first, in the frame the answers arrive; the map a frame later (a map repaint must
+  // not hold back the twelve answers); then the kernel is told, and sends the heavier outputs.
+  let shown = [], mapShown = [], mapQueued = false;
   function patch() {
     const answers = model.get("answers");
     circuits.forEach((c, i) => {
       const code = answers[i];
       if (shown[i] === code) return;
-      const want = cellsFor(code);
-      for (const [f, [good, text]] of Object.entries(want)) {
+      for (const [f, [good, text]] of Object.entries(cellsFor(code))) {
         const td = cells[c.id][f];
         if (td.textContent !== text) td.textContent = text;
-        td.className = good ? "dsh-yes" : "dsh-no";
+        const cls = good ? "dsh-yes" : "dsh-no";
+        if (td.className !== cls) td.className = cls;
       }
+      rows[c.id].dataset.outcome = outcome(code);
+    });
+    shown = answers.slice();
+    if (!mapQueued) {
+      mapQueued = true;
+      requestAnimationFrame(() => setTimeout(patchMap, 0));
+    }
+  }
+  function patchMap() {
+    mapQueued = false;
+    const answers = model.get("answers");
+    circuits.forEach((c, i) => {
+      const code = answers[i];
+      if (mapShown[i] === code) return;
       const o = outcome(code);
-      rows[c.id].dataset.outcome = o;
       for (const t of tilesOf[c.id] || []) {
         t.dataset.outcome = o;
         t.lastChild.textContent = `${c.abbr.replace(/(st|d|th)$/, "")} ${OUTCOMES[o].mark}`;
         t.title = `${t.dataset.state}: ${c.name}, ${OUTCOMES[o].words}`;
       }
     });
-    shown = answers.slice();
+    mapShown = answers.slice();
     const counts = { denied: 0, granted: 0, none: 0 };
     answers.forEach((code) => counts[outcome(code)]++);
     map.setAttribute("aria-label", `Map of the circuits: immunity denied in ${counts.denied}, granted after a ` +
                      `violation in ${counts.granted}, no violation in ${counts.none}`);
-    // Tell the kernel once this is on screen: it sends the heavier outputs then.
     const seq = model.get("seq");
     requestAnimationFrame(() => setTimeout(() => model.send({ painted: seq }), 0));
   }
