@@ -87,6 +87,9 @@ def test_all_twelve_answers_on_the_first_screen_nothing_clipped(screens, name, a
     page.locator(drive.CASE_MENU).first.select_option(value=case.label)
     page.wait_for_function("""(want) => Object.entries(want).every(([c, o]) =>
         document.querySelector(`.deshaney-projector tr[data-circuit="${c}"]`)?.dataset.outcome === o)""", arg=want)
+    # The caption names the case once the rest of the page has followed the answers.
+    page.wait_for_function("(label) => document.querySelector('.dsh-proj-caption').innerText.startsWith(label)",
+                           arg=case.label)
     page.evaluate("() => window.scrollTo(0, 0)")
     rows = assert_twelve_on_screen(page, name)
     assert {r["circuit"]: r["outcome"] for r in rows} == want
