@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench.pages import measure_pages
 
         browser.require_chromium()
-        results.update(measure_pages(changes=30 if args.quick else 40, cold_demo=not args.quick,
+        results.update(measure_pages(changes=30 if args.quick else 60, cold_demo=not args.quick,
                                      openings_n=5 if args.quick else 30))
     results["bench_s"] = time.perf_counter() - started
 
