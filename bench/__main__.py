@@ -35,7 +35,7 @@ TARGETS = [
      "after 30 openings, closed pages' kernels culled (only the 2 pre-started remain), none refused"),
 ]
 
-UNITS = {"_ms": "ms", "_s": "s", "bytes": "bytes"}
+UNITS = {"_mb": "MB", "_ms": "ms", "_s": "s", "bytes": "bytes"}
 
 
 def _fmt(key: str, value) -> str:
@@ -44,7 +44,7 @@ def _fmt(key: str, value) -> str:
     elif isinstance(value, int) and not isinstance(value, bool):
         value = f"{value:,}"
     unit = next((u for suffix, u in UNITS.items() if key.endswith(suffix) or suffix in key), "")
-    if key.endswith("_p50") or key.endswith("_p95"):
+    if (key.endswith("_p50") or key.endswith("_p95")) and "_s_" not in key and "_mb" not in key:
         unit = "ms"
     return f"{value} {unit}".strip()
 
