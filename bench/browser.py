@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1800}
 
 TABLE = ".deshaney-circuit-table"
+PROJECTOR = ".deshaney-projector"
 CHART_PLOT = ".deshaney-chart .js-plotly-plot"
 CASE_MENU = ".deshaney-case-menu select"
 
@@ -207,9 +208,18 @@ def dismiss_toasts(page) -> None:
     page.evaluate("() => document.querySelectorAll('.Toastify__toast').forEach(t => t.remove())")
 
 
+JS_VERDICTS = """() => {
+  const rows = [...document.querySelectorAll('.deshaney-projector tr[data-circuit]')];
+  return rows.length === 12 && rows.every(r => r.querySelector('[data-field="qualified_immunity"]').innerText.trim());
+}"""
+
+
 def open_voila(page, url: str, timeout: float = 60_000) -> float:
-    """Open a Voila page and wait for the circuit table; seconds from navigation to first answer."""
+    """Open a Voila page and wait for the twelve answers (the projector's verdicts) and the circuit
+    table; seconds from navigation to the first answers on screen."""
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
+    page.wait_for_function(JS_VERDICTS, timeout=timeout)
+    ready = time.perf_counter() - t0
     wait_table(page, timeout)
-    return time.perf_counter() - t0
+    return ready

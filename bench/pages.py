@@ -1,6 +1,7 @@
 """Timings in Chromium against Voila: time to first answer, bytes downloaded, update round trips."""
 from __future__ import annotations
 
+import random
 import statistics
 import tempfile
 import time
@@ -89,17 +90,13 @@ def _open_counting_bytes(context, url: str) -> dict:
     cdp.on("Network.webSocketFrameReceived", frame)
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1",
+                                                                                  "data:", "blob:")) else None)
     ready = drive.open_voila(page, url)
-    page.wait_for_selector(drive.CHART_PLOT, state="attached")
-    chart = None
-    try:
-        page.wait_for_function(f"({drive.JS_CHART})() !== null", timeout=30_000)
-        chart = True
-    except Exception:  # noqa: BLE001 - reported as not drawn
-        chart = False
     page.wait_for_timeout(1500)  # let late widget messages land before counting
     page.close()
-    return {"ready_s": ready, "chart_drawn": chart, **counts}
+    return {"ready_s": ready, "outside_requests": len(outside), **counts}
 
 
 def demo_ready(context, scratch: Path, env: dict, preheat: bool = True) -> dict:
@@ -117,15 +114,31 @@ def demo_ready(context, scratch: Path, env: dict, preheat: bool = True) -> dict:
             stop(proc)
 
 
+#: Between two changes: a student does not click twice in a quarter second; the random part
+#: (up to one 60 Hz frame) keeps every change from landing at the same point of the frame.
+PAUSE_MS, JITTER_MS = 250, 16.7
+
+
+JS_SHOWS = """(a) => { const el = document.querySelector(a.target);
+  return !!el && el.innerText.includes(a.text) !== a.negate; }"""
+
+
 def _time_changes(page, select: str, options: list[str], target: str, texts: list[tuple[str, bool]],
-                  n: int) -> list[float]:
+                  n: int, rng: random.Random, settle: tuple[str, list[tuple[str, bool]]] | None = None) -> list[float]:
+    """Time n changes. With `settle` (a selector and its texts, as `target` and `texts`), wait after
+    each change until the rest of the page shows it too: the next change is made on a drawn page,
+    as a student makes it, not while the last one is still being drawn."""
     times = []
     for i in range(n):
         text, negate = texts[i % len(texts)]
         ms = page.evaluate(JS_TIME_CHANGE, {"select": select, "option": options[i % len(options)],
                                             "target": target, "text": text, "negate": negate})
         times.append(ms)
-        page.wait_for_timeout(60)  # a student does not click twice in one frame
+        if settle:
+            s_text, s_negate = settle[1][i % len(settle[1])]
+            page.wait_for_function(JS_SHOWS, arg={"target": settle[0], "text": s_text, "negate": s_negate},
+                                   timeout=30_000)
+        page.wait_for_timeout(PAUSE_MS + rng.uniform(0, JITTER_MS))
     return times
 
 
@@ -135,17 +148,24 @@ def update_round_trips(context, scratch: Path, env: dict, changes: int = 40) -> 
     with open(scratch / "voila-bench.log", "wb") as log:
         proc = start_voila(port, target=ECHO_NOTEBOOK, env=env, log=log, preheat=False)
         try:
+            rng = random.Random(1989)
             page = context.new_page()
             drive.open_voila(page, f"http://127.0.0.1:{port}/")
             page.wait_for_selector(drive.CHART_PLOT, state="attached")
             echo = _time_changes(page, ".deshaney-bench-echo-in select", ["1", "0"], ".deshaney-bench-echo-out",
-                                 [("1", False), ("0", False)], changes)
+                                 [("1", False), ("0", False)], changes, rng)
             sel = drive.fact_select(page, "awareness")
             knew, did_not = drive.option_for(sel, "awareness", "actual"), drive.option_for(sel, "awareness", "none")
             # Prison, deliberate indifference: knowing of the risk is what makes a violation, in every circuit.
+            # The answer a class watches: the projector's verdict strip at the top of the lab.
+            verdict = f'{drive.PROJECTOR} tr[data-circuit="ca1"] [data-field="violation"]'
+            # The element table below it, which follows once the answers are painted.
             cell = '.deshaney-circuit-table tr[data-circuit="ca1"] [data-field="violation"]'
-            lab = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], cell,
-                                [("no violation", True), ("no violation", False)], changes)
+            table_texts = [("no violation", True), ("no violation", False)]
+            lab = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], verdict,
+                                [("yes", False), ("no", False)], changes, rng, settle=(cell, table_texts))
+            table = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], cell,
+                                  table_texts, changes, rng)
             page.screenshot(path=str(scratch / "bench-page.png"))
             page.close()
         finally:
@@ -153,11 +173,67 @@ def update_round_trips(context, scratch: Path, env: dict, changes: int = 40) -> 
     return {
         "browser_update_ms_p50": statistics.median(lab), "browser_update_ms_p95": percentile(lab, 0.95),
         "browser_update_changes": len(lab),
+        "browser_table_ms_p50": statistics.median(table), "browser_table_ms_p95": percentile(table, 0.95),
         "echo_roundtrip_ms_p50": statistics.median(echo), "echo_roundtrip_ms_p95": percentile(echo, 0.95),
     }
 
 
-def measure_pages(changes: int = 40, cold_demo: bool = True) -> dict:
+def _server_memory(proc) -> dict:
+    """Resident memory of the server and each of its kernels (MB), and how many kernels run."""
+    import psutil
+
+    server = psutil.Process(proc.pid)
+    kernels = []
+    for child in server.children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(child.cmdline()):
+                kernels.append(child.memory_info().rss / 2**20)
+        except psutil.NoSuchProcess:
+            pass
+    return {"kernels": len(kernels), "kernel_mb": kernels,
+            "total_mb": server.memory_info().rss / 2**20 + sum(kernels)}
+
+
+def openings(context, scratch: Path, env: dict, n: int = 30, cull_after: int = 10, cull_interval: int = 2) -> dict:
+    """Open the circuit lab n times in a row, each page closed once its answers show (closed the way
+    a dropped connection closes it: no unload handler runs), as `make demo` serves it but with a
+    short culling time. Kernels and memory after each opening, and once the culler has run."""
+    port = free_port()
+    with open(scratch / "voila-openings.log", "wb") as log:
+        proc = start_voila(port, env=env, log=log, pool_size=1, cull_after=cull_after, cull_interval=cull_interval)
+        try:
+            _wait_for_pools(scratch / "voila-openings.log", ("circuit_lab.ipynb", "qi_lab.ipynb"))
+            _wait_until_settled(proc)
+            url = lab_urls(port)["circuit_lab"]
+            ready, kernels, memory, failed = [], [], [], 0
+            for _ in range(n):
+                page = context.new_page()
+                try:
+                    ready.append(drive.open_voila(page, url))
+                except Exception:  # noqa: BLE001 - counted: a class would see an error page
+                    failed += 1
+                page.close()
+                m = _server_memory(proc)
+                kernels.append(m["kernels"])
+                memory.append(m["total_mb"])
+            deadline = time.monotonic() + cull_after + 3 * cull_interval + 10
+            while time.monotonic() < deadline and _server_memory(proc)["kernels"] > 2:
+                time.sleep(1)
+            after = _server_memory(proc)
+        finally:
+            stop(proc)
+    return {
+        "openings": n, "openings_failed": failed,
+        "openings_ready_s_p50": statistics.median(ready) if ready else None,
+        "openings_ready_s_max": max(ready) if ready else None,
+        "openings_kernels_max": max(kernels), f"openings_memory_mb_max": max(memory),
+        "memory_mb_after_openings": after["total_mb"], "kernels_after_openings": after["kernels"],
+        "kernel_mb_each": statistics.median(after["kernel_mb"]) if after["kernel_mb"] else None,
+        "openings_cull_after_s": cull_after,
+    }
+
+
+def measure_pages(changes: int = 40, cold_demo: bool = True, openings_n: int = 30) -> dict:
     from playwright.sync_api import sync_playwright
 
     out: dict = {}
@@ -170,11 +246,14 @@ def measure_pages(changes: int = 40, cold_demo: bool = True) -> dict:
             ctx.set_default_timeout(60_000)
             hot = demo_ready(ctx, scratch, env, preheat=True)
             out.update(demo_ready_s=hot["ready_s"], page_bytes=hot["http"] + hot["ws"], page_bytes_http=hot["http"],
-                       page_bytes_websocket=hot["ws"], page_requests=hot["requests"], demo_chart_drawn=hot["chart_drawn"])
+                       page_bytes_websocket=hot["ws"], page_requests=hot["requests"],
+                       page_requests_outside=hot["outside_requests"])
             if cold_demo:
                 cold = demo_ready(ctx, scratch, env, preheat=False)
                 out.update(demo_ready_s_no_preheat=cold["ready_s"], page_bytes_no_preheat=cold["http"] + cold["ws"])
             out.update(update_round_trips(ctx, scratch, env, changes))
+            if openings_n:
+                out.update(openings(ctx, scratch, env, openings_n))
             ctx.close()
         finally:
             browser.close()

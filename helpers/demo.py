@@ -5,6 +5,12 @@
 serves `demo/` on 127.0.0.1 with the `deshaney` template (large type, no code) and
 prints one URL per lab. The browser tests and `python -m bench` start their servers
 through the same functions, so what they measure is what a class sees.
+
+A server that holds a class: a kernel whose page has closed (or lost its connection) is
+shut down after `--cull-after` seconds idle (Jupyter's culling: `cull_connected` stays off,
+so an open page is never culled); pre-started kernels are never culled; and no more than
+`--max-kernels` run at once (a page beyond that gets "the demo is full" instead of a
+kernel that would push the machine into swap).
 """
 from __future__ import annotations
 
@@ -22,6 +28,39 @@ DEMO_DIR = ROOT / "demo"
 #: Holds voila/templates/deshaney; prepended to JUPYTER_PATH for the server.
 TEMPLATE_ROOT = DEMO_DIR / "jupyter"
 LABS = {"circuit_lab": "Circuit lab", "qi_lab": "Qualified-immunity lab"}
+#: Culling and the bound, as `make demo` runs them (see docs/teaching-at-scale.md).
+CULL_AFTER_S = 120
+CULL_INTERVAL_S = 30
+MAX_KERNELS = 12
+
+
+def _bounded_kernel_manager():
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from tornado import web
+    from traitlets import Int
+
+    class BoundedKernelManager(AsyncMappingKernelManager):
+        """Jupyter's kernel manager with a bound on running kernels (0: none)."""
+
+        max_kernels = Int(0, config=True, help="Refuse to start a kernel beyond this many (0: no bound).")
+
+        async def start_kernel(self, *args, **kwargs):
+            running = len(self.list_kernel_ids())
+            if self.max_kernels and kwargs.get("kernel_id") is None and running >= self.max_kernels:
+                raise web.HTTPError(503, f"The demo is full: {running} kernels run (its bound is "
+                                         f"{self.max_kernels}). Close a page, or wait a minute for closed "
+                                         "pages' kernels to be shut down.")
+            return await super().start_kernel(*args, **kwargs)
+
+    return BoundedKernelManager
+
+
+def __getattr__(name):  # the class is built on first use: `python -m helpers.demo` stays light
+    if name == "BoundedKernelManager":
+        cls = _bounded_kernel_manager()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
 
 
 def free_port() -> int:
@@ -52,13 +91,25 @@ def server_env(base: dict | None = None) -> dict:
     return env
 
 
-def voila_argv(port: int, target: Path = DEMO_DIR, preheat: bool = True, pool_size: int = 1) -> list[str]:
-    """The command line that serves `target` (a notebook or a folder) with Voila."""
+def voila_argv(port: int, target: Path = DEMO_DIR, preheat: bool = True, pool_size: int = 1,
+               cull_after: float = CULL_AFTER_S, cull_interval: float = CULL_INTERVAL_S,
+               max_kernels: int = MAX_KERNELS) -> list[str]:
+    """The command line that serves `target` (a notebook or a folder) with Voila.
+    `cull_after=0` turns culling off; `max_kernels=0` removes the bound."""
     argv = [
         sys.executable, "-m", "voila", str(target), "--no-browser",
         f"--port={port}", "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0",
         "--template=deshaney", "--strip_sources=True", "--show_tracebacks=False",
+        "--VoilaConfiguration.multi_kernel_manager_class=helpers.demo.BoundedKernelManager",
+        f"--BoundedKernelManager.max_kernels={max_kernels}",
+        # plotly's JupyterLab renderer (4.7 MB) is not used here: the labs' charts are FigureWidgets,
+        # which bring their own code.
+        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
     ]
+    if cull_after:
+        argv += [f"--MappingKernelManager.cull_idle_timeout={int(cull_after)}",
+                 f"--MappingKernelManager.cull_interval={max(1, int(cull_interval))}",
+                 "--MappingKernelManager.cull_connected=False"]
     if preheat:
         # A kernel per notebook runs the lab before anyone asks: page to first answer
         # roughly halves (JUPYTER-NOTES.md). Each page opened takes one from the pool.
@@ -71,11 +122,12 @@ def lab_urls(port: int) -> dict[str, str]:
 
 
 def start_voila(port: int, *, target: Path = DEMO_DIR, preheat: bool = True, pool_size: int = 1,
-                env: dict | None = None, log=None) -> subprocess.Popen:
-    """Start Voila in its own process group; stop it with `stop`."""
+                env: dict | None = None, log=None, **server) -> subprocess.Popen:
+    """Start Voila in its own process group; stop it with `stop`. `server`: voila_argv's
+    cull_after, cull_interval, max_kernels."""
     target = Path(target).resolve()
     proc = subprocess.Popen(
-        voila_argv(port, target, preheat, pool_size), cwd=str(target if target.is_dir() else target.parent),
+        voila_argv(port, target, preheat, pool_size, **server), cwd=str(target if target.is_dir() else target.parent),
         env=server_env(env), stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -119,9 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--pool-size", type=int, default=1,
                         help="pre-started kernels per lab (0 turns pre-heating off); each holds ~150 MB")
+    parser.add_argument("--cull-after", type=int, default=CULL_AFTER_S,
+                        help="seconds a closed page's kernel may stay idle before it is shut down (0: never)")
+    parser.add_argument("--max-kernels", type=int, default=MAX_KERNELS,
+                        help="bound on running kernels, pre-started ones included (0: no bound)")
     args = parser.parse_args(argv)
     preheat = args.pool_size > 0
-    proc = subprocess.Popen(voila_argv(args.port, DEMO_DIR, preheat, max(args.pool_size, 1)),
+    proc = subprocess.Popen(voila_argv(args.port, DEMO_DIR, preheat, max(args.pool_size, 1),
+                                       cull_after=args.cull_after,
+                                       cull_interval=min(CULL_INTERVAL_S, max(1, args.cull_after // 4)),
+                                       max_kernels=args.max_kernels),
                             cwd=str(DEMO_DIR), env=server_env())
     # Ctrl-C reaches Voila too (same process group); SIGTERM (kill, timeout) is passed on.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

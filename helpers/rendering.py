@@ -34,9 +34,15 @@ CSS = """
 .dsh-table {border-collapse: collapse; font-size: 13px; line-height: 1.35; width: 100%;}
 .dsh-table th, .dsh-table td {border: 1px solid #ddd; padding: 4px 6px; vertical-align: top; text-align: left;}
 .dsh-table th {background: #f4f4f4;}
-.dsh-table tr.dsh-forum td {background: #fffbe6; font-weight: 600;}
+.dsh-scroll {max-height: 85vh; overflow: auto; max-width: 100%;}
+.dsh-scroll .dsh-table thead th {position: sticky; top: 0; z-index: 2;}
+.dsh-scroll .dsh-table tbody th {position: sticky; left: 0; z-index: 1; font-weight: 600;}
+.dsh-scroll .dsh-table thead th:first-child {left: 0; z-index: 3;}
+.dsh-table tr.dsh-forum td, .dsh-table tr.dsh-forum th {background: #fffbe6; font-weight: 600;}
 .dsh-yes {color: #1b7837;} .dsh-no {color: #c51b7d;}
 td.dsh-yes {background: #e6f4ea;} td.dsh-no {background: #fbe9f2;}
+details.dsh-el > summary {cursor: pointer; list-style: none;} details.dsh-el > summary::-webkit-details-marker {display: none;}
+details.dsh-el[open] {display: block;} .dsh-why {display: block; color: #222; font-size: 0.95em; max-width: 30em; white-space: normal;}
 .dsh-el {display: inline-block; margin: 1px 3px 1px 0; padding: 0 4px; border-radius: 3px;
          font-size: 0.85em; cursor: help; border: 1px solid currentColor;}
 .dsh-theory {font-weight: 600;}
@@ -98,23 +104,27 @@ def _theory_cell(theory: str, a: Answer) -> str:
     else:
         cls, text = yes_no(result.met, "met", "not met")
         head = f'<span class="dsh-theory {cls}">{text}</span>'
+    # Each element opens on a click, a tap, or Enter (a <details>): its statement, why, and authority.
     chips = "".join(
-        f'<span class="dsh-el {"dsh-yes" if e.met else "dsh-no"}" data-element="{e.id}" '
-        f'title="{_attr(e.label)}: {"met" if e.met else "not met"}. {_attr(e.why)} ({_attr(e.authority)})">'
-        f'{YES if e.met else NO} {short_label(e.id)}</span>'
+        f'<details class="dsh-el {"dsh-yes" if e.met else "dsh-no"}" data-element="{e.id}">'
+        f'<summary>{YES if e.met else NO} {short_label(e.id)}</summary>'
+        f'<span class="dsh-why">{escape(e.label)}: {"met" if e.met else "not met"}. {escape(e.why)} '
+        f'({escape(e.authority)})</span></details>'
         for e in result.elements
     )
     return f'<td data-field="{theory}">{head}<br>{chips}</td>'
 
 
 def circuit_row_html(a: Answer, forum: str | None = None) -> str:
-    cells = [f'<td data-field="circuit" title="{_attr(a.test_in_force)}">{CIRCUIT_NAMES[a.circuit]}</td>']
-    cells.extend(_theory_cell(t, a) for t, _, _ in THEORIES)
+    """One circuit: its name, the three answers (first, so they are never the column cut off),
+    then each theory's elements."""
+    cells = [f'<th scope="row" data-field="circuit" title="{_attr(a.test_in_force)}">{CIRCUIT_NAMES[a.circuit]}</th>']
     values = {"violation": a.violation, "clearly_established": a.clearly_established,
               "qualified_immunity": a.qualified_immunity}
     cells.extend(f'<td data-field="{f}" data-value="{str(values[f]).lower()}" class="{cls}" '
                  f'title="{_attr(title)}">{text}</td>'
                  for f, cls, text, title in outcome_cells(a))
+    cells.extend(_theory_cell(t, a) for t, _, _ in THEORIES)
     forum_cls = ' class="dsh-forum"' if a.circuit == forum else ""
     return f'<tr data-circuit="{a.circuit}"{forum_cls}>{"".join(cells)}</tr>'
 
@@ -122,14 +132,16 @@ def circuit_row_html(a: Answer, forum: str | None = None) -> str:
 def circuit_table_html(comparison: Comparison, forum: str | None = None, style: bool = True) -> str:
     """The twelve circuits, each theory's elements met or not, and the three answers.
 
-    Hover an element for its full statement, the fact that decided it and its authority.
+    Click (tap, or Enter on) an element for its full statement, why, and its authority.
     """
-    head = "".join(f"<th>{h}</th>" for h in
-                   ("Circuit", *(t[1] for t in THEORIES), "Violation (prong one)",
-                    "Clearly established (prong two)", "Qualified immunity"))
+    head = "".join(f'<th scope="col">{h}</th>' for h in
+                   ("Circuit", "Violation (prong one)", "Clearly established (prong two)", "Qualified immunity",
+                    *(t[1] for t in THEORIES)))
     rows = "".join(circuit_row_html(a, forum) for a in comparison.results)
     table = f'<table class="dsh-table deshaney-circuit-table-html"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-    return (CSS if style else "") + table
+    # The box scrolls both ways, so its header row and the circuit column stay in view.
+    return (CSS if style else "") + f'<div class="dsh-scroll">{table}</div>'
+
 
 
 THEORY_LABELS = {t: label for t, label, _ in THEORIES}
@@ -169,9 +181,11 @@ def element_table_html(frame: pd.DataFrame) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def answer_card_html(a: Answer, style: bool = True, law: Law | None = None, conduct_known: bool = True) -> str:
+def answer_card_html(a: Answer, style: bool = True, law: Law | None = None, conduct_known: bool = True,
+                     open_elements: bool = False) -> str:
     """One circuit's answer in full: both prongs, every element with its reason and authority.
-    `conduct_known=False`: the conduct date is not known and the decision date stands in; say so."""
+    `conduct_known=False`: the conduct date is not known and the decision date stands in; say so.
+    `open_elements`: each theory's list of elements shown open (the projector's "why")."""
     conduct = (f"conduct {a.conduct_date}" if conduct_known else
                f"conduct date unknown (the decision date stands in)")
     parts = [f'<div class="dsh-card" data-circuit="{a.circuit}"><h4>{CIRCUIT_NAMES[a.circuit]}: '
@@ -187,7 +201,8 @@ def answer_card_html(a: Answer, style: bool = True, law: Law | None = None, cond
             f'<li class="{"dsh-yes" if e.met else "dsh-no"}">{YES if e.met else NO} <b>{escape(e.label)}</b>'
             f' &mdash; {escape(e.why)} <span class="dsh-muted">({escape(e.authority)})</span></li>'
             for e in result.elements)
-        parts.append(f'<details><summary>{label}: {status}</summary><ul>{items}</ul></details>')
+        opened = " open" if open_elements and result.elements else ""
+        parts.append(f'<details data-theory="{theory}"{opened}><summary>{label}: {status}</summary><ul>{items}</ul></details>')
     basis = a.clearly_established_basis
     if law is not None:
         parts.append(f'<div class="dsh-basis" data-route="{basis.route}"><b>Prong two</b>: {escape(basis.why)}<br>'
@@ -224,15 +239,46 @@ OUTCOME_COLUMNS = (("violation", "Violation"), ("clearly_established", "Clearly 
                    ("qualified_immunity", "Immunity denied"))
 
 
-def heatmap_columns(comparison: Comparison) -> list[tuple[str, int]]:
-    """(theory, slot) columns: each theory's elements by position, widest circuit first;
-    slot -1 of state-created danger says whether the circuit recognises the theory at all."""
-    cols = []
+#: The chart's columns: each groups the elements that do one job in the circuits' tests (each
+#: circuit words and numbers its test its own way), so a column means the same in every row.
+#: (theory, column label, pattern over element ids); the first pattern an id matches wins.
+ELEMENT_GROUPS = (
+    ("special_relationship", "Custody: held in custody", r"custod(?!.*indifference)|confine"),
+    ("special_relationship", "Custody: culpability", r"indifference|culpab|judgment"),
+    ("state_created_danger", "Danger: harm from a private person or peril", r"third_party|peril"),
+    ("state_created_danger", "Danger: created or increased", r"creat|increas|enhanc"),
+    ("state_created_danger", "Danger: an affirmative act", r"affirmative"),
+    ("state_created_danger", "Danger: to this victim in particular",
+     r"specific|victim|particular|group|special|plaintiff"),
+    ("state_created_danger", "Danger: causation", r"caus"),
+    ("state_created_danger", "Danger: foreseeable risk", r"risk|foresee"),
+    ("state_created_danger", "Danger: culpability", r"conscience|indifference|disregard|culpab|state_of_mind|willful"),
+    ("direct_harm", "Direct: a state actor did the harm", r"state_actor"),
+    ("direct_harm", "Direct: culpability", r"conscience|culpab"),
+)
+#: Where an element no group names goes (a new element in the data shows up, never vanishes).
+OTHER_GROUP = {t: f"{short}: other element" for t, _, short in THEORIES}
+RECOGNISED_COLUMN = "Danger recognised"
+
+
+def element_group(theory: str, element_id: str) -> str:
+    """The chart column an element belongs to."""
+    for t, label, pattern in ELEMENT_GROUPS:
+        if t == theory and re.search(pattern, element_id):
+            return label
+    return OTHER_GROUP[theory]
+
+
+def heatmap_columns(comparison: Comparison) -> list[tuple[str, str | None]]:
+    """(theory, group label) columns in the order of ELEMENT_GROUPS, only groups some circuit
+    uses; (state_created_danger, None) says whether the circuit recognises the theory at all."""
+    used = {(t, element_group(t, e.id)) for a in comparison.results for t, e in a.elements()}
+    cols: list[tuple[str, str | None]] = []
     for theory, _, _ in THEORIES:
         if theory == "state_created_danger":
-            cols.append((theory, -1))
-        width = max(len(getattr(a, theory).elements) for a in comparison.results)
-        cols.extend((theory, i) for i in range(width))
+            cols.append((theory, None))
+        labels = [label for t, label, _ in ELEMENT_GROUPS if t == theory] + [OTHER_GROUP[theory]]
+        cols.extend((theory, label) for label in labels if (theory, label) in used)
     return cols
 
 
@@ -252,32 +298,31 @@ OUTCOME_HOVER = {
 
 
 def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
-    """x, y, z (1 met / 0 not met / None no such element), cell text and hover text.
+    """x, y, z (1 met / 0 not met / None not part of the circuit's test), cell text and hover text.
 
-    Elements sit in slots (Danger 1, Danger 2, ...) because the circuits word and number
-    their tests differently; the hover names the circuit's own element and its authority.
-    The hover does not depend on the facts (the table beside the chart says why each element
-    is met), so moving a fact re-sends only the cells: measured in Chromium, re-sending the
-    long explanations with every change held back the table's repaint (p95 over 100 ms).
-    `assumed` is the `assume_recognized` option, which the answers do not carry.
+    Each column is one kind of element (ELEMENT_GROUPS), named on the axis; where a circuit's
+    test states two elements of one kind, the cell is met only if both are, and the hover names
+    each. The hover does not depend on the facts (the table says why each element is met), so
+    moving a fact re-sends only the cells. `assumed` is the `assume_recognized` option.
     """
     cols = heatmap_columns(comparison)
-    short = {t: s for t, _, s in THEORIES}
-    x = [f"{short[t]} recognised" if i < 0 else f"{short[t]} {i + 1}" for t, i in cols]
+    x = [RECOGNISED_COLUMN if g is None else g for _, g in cols]
     x += [label for _, label in OUTCOME_COLUMNS]
     y, z, text, hover = [], [], [], []
     for a in comparison.results:
         y.append(CIRCUIT_ABBREVIATIONS[a.circuit])
         zr, tr, hr = [], [], []
-        for theory, i in cols:
-            elems = getattr(a, theory).elements
-            if i < 0:
+        for theory, group in cols:
+            if group is None:
                 cell = _recognition_cell(a, assumed)
-            elif i < len(elems):
-                e = elems[i]
-                cell = (1 if e.met else 0, YES if e.met else NO, f"{_wrap(e.label)}<br><i>{e.authority}</i>")
             else:
-                cell = (None, "", "(this circuit states no such element)")
+                elems = [e for e in getattr(a, theory).elements if element_group(theory, e.id) == group]
+                if elems:
+                    met = all(e.met for e in elems)
+                    cell = (1 if met else 0, YES if met else NO,
+                            "<br>".join(f"{_wrap(e.label)}<br><i>{e.authority}</i>" for e in elems))
+                else:
+                    cell = (None, "", "(not an element of this circuit's test)")
             zr.append(cell[0])
             tr.append(cell[1])
             hr.append(cell[2])
@@ -316,10 +361,11 @@ def heatmap_figure(comparison: Comparison, presentation: bool = False, assumed: 
         hovertemplate="<b>%{y}</b> %{x}<br>%{customdata}<extra></extra>",
     ))
     fig.update_layout(
-        height=560 if presentation else 440, margin={"l": 80, "r": 10, "t": 40, "b": 110},
+        height=760 if presentation else 560, margin={"l": 80, "r": 10, "t": 40, "b": 10},
         font={"size": size}, plot_bgcolor="white",
-        title={"text": f"Elements met ({YES}) or not ({NO}), circuit by circuit", "x": 0},
-        yaxis={"autorange": "reversed"}, xaxis={"tickangle": -40, "side": "bottom"},
+        title={"text": f"Elements met ({YES}) or not ({NO}), circuit by circuit; blank: not part of "
+                       "that circuit's test", "x": 0},
+        yaxis={"autorange": "reversed"}, xaxis={"tickangle": -40, "side": "bottom", "automargin": True},
     )
     return fig
 

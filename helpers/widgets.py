@@ -10,6 +10,7 @@ under a hold, so the outputs redraw once.
 """
 from __future__ import annotations
 
+import asyncio
 from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
@@ -18,6 +19,7 @@ from typing import Any
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from . import projector as projector_view
 from . import rendering
 from .cases import cases, find_case
 from .engine import Comparison, Flip, compare, evaluate, flips
@@ -253,9 +255,14 @@ class CaseMenu:
 
 
 class CircuitLab(CaseMenu, widgets.VBox):
-    """The fact panel over the twelve circuits: table, chart, flips, and a real case to start from."""
+    """The twelve circuits' answers on top (the projector view), then the real-case menu, the fact
+    panel, the element table, the forum's card, the chart and the flips."""
 
-    def __init__(self, facts: Facts, case_id: str | None = None, presentation: bool = False):
+    #: Seconds to wait for the browser's "painted" before sending the heavier outputs anyway.
+    REST_TIMEOUT = 0.25
+
+    def __init__(self, facts: Facts, case_id: str | None = None, presentation: bool = False,
+                 chart: bool | str = True):
         self.presentation = presentation
         self.panel = FactPanel(facts, presentation)
         self.controls = self.panel.controls
@@ -266,24 +273,36 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self.case_menu.add_class("deshaney-case-menu")
         self.case_notice = widgets.HTML("")
         self.case_notice.add_class("deshaney-case-notice")
+        self.projector = projector_view.Projector()
+        self.projector.observe(self._selected, names="selected")
+        self.projector.on_painted(self._painted)
         self.table = widgets.HTML()
         self.table.add_class("deshaney-circuit-table")
         comparison = cached_compare(facts)
-        self.figure = go.FigureWidget(rendering.heatmap_figure(comparison, presentation, facts.assume_recognized))
-        chart = widgets.Box([self.figure])
-        chart.add_class("deshaney-chart")
+        self.figure: go.FigureWidget | None = None
+        self.chart = widgets.Box([])
+        self.chart.add_class("deshaney-chart")
+        self.chart_button = widgets.Button(description="Show the element chart", icon="table",
+                                           layout=widgets.Layout(width="auto"))
+        self.chart_button.add_class("deshaney-chart-button")
+        self.chart_button.on_click(lambda _b: self.show_chart())
         self.flips_panel = widgets.HTML()
         self.flips_panel.add_class("deshaney-flips")
         self.forum_card = widgets.HTML()
         self.forum_card.add_class("deshaney-forum-card")
         self.updates = 0  # how many times the outputs were redrawn (tests count these)
+        self._pending: tuple | None = None
+        self._timer = None
+        self._waiting_for = 0
         style = widgets.HTML(rendering.CSS)
         super().__init__([
-            style, widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.case_notice,
+            style, self.projector,
+            widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.case_notice,
             self.panel,
-            widgets.HTML("<h4>All twelve circuits</h4><span class='dsh-muted'>Hover over an element or an answer "
-                         "for the reason and the authority.</span>"),
-            self.table, self.forum_card, chart, self.flips_panel,
+            widgets.HTML("<h4>All twelve circuits, element by element</h4><span class='dsh-muted'>Click a circuit "
+                         "in the list at the top (or Tab to it and press Enter) for every element's reason and "
+                         "what prong two rests on; click an element here for its reason.</span>"),
+            self.table, self.forum_card, self.chart, self.flips_panel,
         ])
         self.add_class("deshaney-circuit-lab")
         if presentation:
@@ -292,6 +311,10 @@ class CircuitLab(CaseMenu, widgets.VBox):
         rendering.register_display()
         if case_id and not find_case(case_id).conduct_known and find_case(case_id).facts == facts:
             self.panel.replace(facts, conduct_known=False)
+        if chart is True:
+            self.show_chart(comparison)
+        else:
+            self.chart.children = (self.chart_button,)
         self._render(facts, comparison, figure=False)
         self.panel.on_facts(self._render)
 
@@ -306,6 +329,15 @@ class CircuitLab(CaseMenu, widgets.VBox):
     def set(self, **facts: Any) -> Facts:
         return self.panel.set(**facts)
 
+    def show_chart(self, comparison: Comparison | None = None) -> go.FigureWidget:
+        """Build the chart (once): circuits against the kinds of element, met or not."""
+        if self.figure is None:
+            comparison = comparison or cached_compare(self.facts)
+            self.figure = go.FigureWidget(rendering.heatmap_figure(comparison, self.presentation,
+                                                                   self.facts.assume_recognized))
+            self.chart.children = (self.figure,)
+        return self.figure
+
     def load_case(self, label_or_id: str) -> Facts:
         """Fill the panel with a real case's facts (and its opinion's analysis options)."""
         c = find_case(label_or_id)
@@ -318,23 +350,88 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self._show_case(c.id)
         return self.facts
 
+    # --- drawing: the answers first, the rest after the browser has painted them ---------------
+
+    def _from_browser(self) -> bool:
+        """True while a control's new value is being applied from the browser (ipywidgets holds a
+        property lock on the widget then); False for a change made from code."""
+        return any(w._property_lock for w in (*self.controls.values(), self.case_menu))
+
     def _render(self, facts: Facts, comparison: Comparison | None = None, figure: bool = True) -> None:
         comparison = comparison or cached_compare(facts)
+        self.projector.show(comparison, facts.circuit)
+        loop = _running_loop() if self._from_browser() else None
+        if loop is None:
+            self._pending = None
+            self._render_rest(facts, comparison, figure)
+            return
+        self._pending = (facts, comparison, figure)
+        self._waiting_for = self.projector.seq
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_later(self.REST_TIMEOUT, self._flush)
+
+    def _painted(self, seq: int) -> None:
+        if self._pending is not None and seq >= self._waiting_for:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._render_rest(*pending)
+
+    def _render_rest(self, facts: Facts, comparison: Comparison, figure: bool = True) -> None:
         forum = facts.circuit
         if self.case_menu.value and find_case(self.case_menu.value).facts != facts:
             self._show_case("")  # the facts are the student's own now; choosing the case again reloads it
         standing_in = self.panel.standing_in
         self.case_notice.value = (f'<p class="dsh-muted" data-conduct="unknown">{rendering.escape(_conduct_note(facts))}</p>'
                                   if standing_in else "")
+        self.projector.caption = _caption(facts, self.case_menu.value, standing_in)
         self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
-        if figure:
+        if figure and self.figure is not None:
             rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
-        self.flips_panel.value = rendering.flips_html(_flips_for(facts), forum)
         self.forum_card.value = (rendering.answer_card_html(comparison[forum], style=False, law=law(),
                                                             conduct_known=not standing_in)
                                  if forum else "<p class='dsh-muted'>Choose a circuit (the forum) above to see "
                                                "its answer in full.</p>")
+        self._detail(comparison)
+        self.flips_panel.value = rendering.flips_html(_flips_for(facts), forum)
         self.updates += 1
+
+    def _detail(self, comparison: Comparison | None = None) -> None:
+        cid = self.projector.selected
+        if cid not in CIRCUITS:
+            self.projector.detail = ""
+            return
+        comparison = comparison or cached_compare(self.facts)
+        self.projector.detail = projector_view.detail_html(comparison[cid], law(),
+                                                           conduct_known=not self.panel.standing_in)
+
+    def _selected(self, change) -> None:
+        self._detail()
+
+    def open_circuit(self, circuit: str | None) -> str:
+        """Open a circuit's elements and reasons in the projector view, as a click does ('' closes)."""
+        cid = parse_facts({**BLANK, "circuit": circuit}).circuit if circuit else ""
+        self.projector.selected = cid or ""
+        return self.projector.detail
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _caption(facts: Facts, case_id: str, standing_in: bool) -> str:
+    conduct = "conduct date unknown" if standing_in else f"conduct {facts.conduct_date.isoformat()}"
+    where = f"{find_case(case_id).label}: " if case_id else ""
+    return f"{where}{conduct}, decided {facts.decision_date.isoformat()}"
 
 
 def _conduct_note(facts: Facts) -> str:
@@ -343,10 +440,12 @@ def _conduct_note(facts: Facts) -> str:
             "Type the real date in the box if you know it.")
 
 
-def circuit_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False) -> CircuitLab:
-    """The full fact panel and all twelve circuits; start from a real case, facts, or both."""
+def circuit_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False,
+                chart: bool | str = True) -> CircuitLab:
+    """The full fact panel and all twelve circuits; start from a real case, facts, or both.
+    `chart="button"` builds the element chart only when asked (a classroom page: ~5 MB less)."""
     start, case_id = parse_initial(case, facts)
-    return CircuitLab(start, case_id if not facts else None, presentation)
+    return CircuitLab(start, case_id if not facts else None, presentation, chart)
 
 
 def answer_card(facts: dict, circuit: str) -> widgets.HTML:

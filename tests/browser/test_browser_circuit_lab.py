@@ -25,6 +25,20 @@ PAGES = {
 }
 
 
+@pytest.fixture(scope="module")
+def voila_circuit_lab(context, voila, artifacts):
+    """The classroom page of the circuit lab, drawn, with its element chart shown (the classroom
+    page builds the chart when asked: the button below the table)."""
+    page = context.new_page()
+    drive.open_voila(page, voila["circuit_lab"])
+    page.locator(".deshaney-chart-button").click()
+    page.wait_for_selector(drive.CHART_PLOT, state="attached")
+    page.wait_for_function(f"({drive.JS_CHART})() !== null")
+    page.screenshot(path=str(artifacts / "voila-circuit-lab-opened.png"))
+    yield page
+    page.close()
+
+
 @pytest.fixture(params=list(PAGES))
 def lab_page(request):
     """(where, page): the Voila demo, or notebooks/05 run in JupyterLab; one page each per session."""

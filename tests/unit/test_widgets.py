@@ -254,3 +254,93 @@ def test_an_unknown_conduct_date_is_shown_as_unknown_in_the_circuit_lab():
     assert box.value == "" and 'data-conduct="unknown"' in lab.case_notice.value
     lab.load_case("kennedy_v_ridgefield_2006")
     assert box.value == "1998-09-24" and box.placeholder == "YYYY-MM-DD" and lab.case_notice.value == ""
+
+
+# --- the projector view ---------------------------------------------------------------------
+
+def test_projector_shows_every_circuits_answer_as_the_engine_says(lab):
+    from helpers.facts import CIRCUITS
+    from helpers.projector import CLEARLY_ESTABLISHED, IMMUNITY, VIOLATION, outcome
+
+    for case_id in (KENNEDY, f"{KENNEDY}:bybee_dissent", "pinder_v_johnson_1995"):
+        lab.load_case(case_id)
+        comparison = compare(lab.facts)
+        codes = lab.projector.answers
+        assert len(codes) == 12
+        for cid, code in zip(CIRCUITS, codes):
+            a = comparison[cid]
+            assert bool(code & VIOLATION) == a.violation
+            assert bool(code & CLEARLY_ESTABLISHED) == a.clearly_established
+            assert bool(code & IMMUNITY) == a.qualified_immunity
+            assert outcome(code) == ("none" if not a.violation else "granted" if a.qualified_immunity else "denied")
+    assert "deshaney-projector" in lab.projector._dom_classes
+    assert lab.children.index(lab.projector) < lab.children.index(lab.panel), "the answers come above the facts"
+
+
+def test_projector_map_covers_every_state_once_in_its_circuit():
+    from helpers.projector import CIRCUIT_STATES, TILES, Projector
+
+    states = [s for group in CIRCUIT_STATES.values() for s in group]
+    assert len(states) == len(set(states)) == len(TILES) == 55  # 50 states, D.C., four territories
+    assert set(TILES) == set(states)
+    assert len(set(TILES.values())) == len(TILES), "two tiles on one square"
+    p = Projector()
+    assert {t[3] for t in p.tiles} == set(CIRCUIT_STATES)
+    assert [c["abbr"] for c in p.circuits][:3] == ["1st", "2d", "3d"]
+
+
+def test_opening_a_circuit_shows_its_elements_and_what_prong_two_rests_on(lab):
+    lab.load_case(KENNEDY)
+    detail = lab.open_circuit("9th")
+    assert lab.projector.selected == "ca9"
+    a = compare(lab.facts)["ca9"]
+    for _, e in a.elements():
+        assert escape(e.why) in detail and escape(e.authority) in detail
+    assert "Rests on:" in detail and 'data-route="general"' in detail
+    lab.set(custody="prison")  # the open circuit follows the facts
+    assert lab.projector.detail != detail and "ca9" in lab.projector.detail
+    lab.projector.selected = ""  # as the browser's Esc or "back to the map" does
+    assert lab.projector.detail == ""
+
+
+def test_a_change_from_the_browser_sends_the_answers_first_and_the_rest_once_painted():
+    """In a kernel, a control moved in the browser updates the projector at once; the table, the
+    chart, the flips and the card wait for the browser's 'painted' (or a timeout)."""
+    import asyncio
+
+    from helpers.projector import answer_vector
+
+    lab = circuit_lab(case=KENNEDY)
+
+    async def scenario():
+        table, updates = lab.table.value, lab.updates
+        custody = lab.controls["custody"]
+        with custody._lock_property(value="prison"):  # what ipywidgets does with a browser's change
+            custody.value = "prison"
+        assert lab.facts.custody == "prison"
+        assert lab.projector.answers == answer_vector(compare(lab.facts))
+        assert lab.table.value == table and lab.updates == updates, "the rest waits for the paint"
+        lab.projector._on_msg(lab.projector, {"painted": lab.projector.seq}, [])
+        assert lab.updates == updates + 1
+        assert_outputs_match(lab)
+        # Without a 'painted' (no browser view), the rest comes after a short timeout.
+        culp = lab.controls["culpability"]
+        with culp._lock_property(value="intent_to_harm"):
+            culp.value = "intent_to_harm"
+        assert lab.updates == updates + 1
+        await asyncio.sleep(lab.REST_TIMEOUT + 0.1)
+        assert lab.updates == updates + 2
+        assert_outputs_match(lab)
+
+    asyncio.run(scenario())
+
+
+def test_the_classroom_lab_builds_its_chart_only_when_asked():
+    lab = circuit_lab(case=KENNEDY, presentation=True, chart="button")
+    assert lab.figure is None and lab.chart.children == (lab.chart_button,)
+    lab.set(custody="prison")  # no chart, no error
+    fig = lab.show_chart()
+    assert lab.chart.children == (fig,) and lab.show_chart() is fig
+    assert [list(r) for r in fig.data[0].z] == heatmap_data(compare(lab.facts))["z"]
+    lab.set(custody="none")
+    assert_outputs_match(lab)

@@ -1,0 +1,28 @@
+"""The classroom server's settings: closed pages' kernels culled, a bound on kernels."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from helpers import demo
+
+
+def test_the_demo_culls_closed_pages_kernels_and_bounds_them():
+    argv = demo.voila_argv(8866)
+    assert f"--MappingKernelManager.cull_idle_timeout={demo.CULL_AFTER_S}" in argv
+    assert "--MappingKernelManager.cull_connected=False" in argv  # an open page is never culled
+    assert "--VoilaConfiguration.multi_kernel_manager_class=helpers.demo.BoundedKernelManager" in argv
+    assert f"--BoundedKernelManager.max_kernels={demo.MAX_KERNELS}" in argv
+    off = demo.voila_argv(8866, cull_after=0, max_kernels=0)
+    assert not any("cull_idle_timeout" in a for a in off) and "--BoundedKernelManager.max_kernels=0" in off
+
+
+def test_the_bounded_kernel_manager_refuses_a_kernel_beyond_its_bound():
+    from tornado import web
+
+    km = demo.BoundedKernelManager(max_kernels=2)
+    km.list_kernel_ids = lambda: ["a", "b"]
+    with pytest.raises(web.HTTPError, match="The demo is full") as err:
+        asyncio.run(km.start_kernel(kernel_name="python3"))
+    assert err.value.status_code == 503
