@@ -179,7 +179,9 @@ def wait_chart_change(page, before: str | None, timeout: float = 30_000) -> str:
 
 def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000) -> None:
     """Open a notebook in JupyterLab, run every cell, and wait until the kernel is idle."""
-    page.goto(lab_url(port, f"lab/tree/{notebook}"), wait_until="domcontentloaded")
+    # A workspace of its own: JupyterLab would otherwise reopen whatever an earlier page left open,
+    # and the notebook asked for would not be the current widget.
+    page.goto(lab_url(port, f"lab/workspaces/w{secrets.token_hex(4)}/tree/{notebook}"), wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session"

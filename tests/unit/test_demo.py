@@ -1,9 +1,9 @@
 """The classroom server's settings: closed pages' kernels culled, a bound on kernels."""
 from __future__ import annotations
 
-import asyncio
 
 import pytest
+from asyncrun import run_in_own_loop
 
 from helpers import demo
 
@@ -24,5 +24,5 @@ def test_the_bounded_kernel_manager_refuses_a_kernel_beyond_its_bound():
     km = demo.BoundedKernelManager(max_kernels=2)
     km.list_kernel_ids = lambda: ["a", "b"]
     with pytest.raises(web.HTTPError, match="The demo is full") as err:
-        asyncio.run(km.start_kernel(kernel_name="python3"))
+        run_in_own_loop(lambda: km.start_kernel(kernel_name="python3"))
     assert err.value.status_code == 503

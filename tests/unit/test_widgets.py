@@ -7,6 +7,7 @@ from html import escape
 from datetime import date
 
 import pytest
+from asyncrun import run_in_own_loop
 
 from helpers import compare, flips
 from helpers.cases import cases, find_case
@@ -332,7 +333,7 @@ def test_a_change_from_the_browser_sends_the_answers_first_and_the_rest_once_pai
         assert lab.updates == updates + 2
         assert_outputs_match(lab)
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario)
 
 
 def test_the_classroom_lab_builds_its_chart_only_when_asked():
