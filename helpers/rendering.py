@@ -11,7 +11,6 @@ from datetime import date
 from html import escape
 from typing import Iterable
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from .engine import Answer, Comparison, Flip
@@ -131,12 +130,37 @@ def circuit_table_html(comparison: Comparison, forum: str | None = None, style: 
     return (CSS if style else "") + table
 
 
-def element_frame(answer: Answer) -> pd.DataFrame:
-    """One row per element of each theory: whether it is met, why, and on whose authority."""
+class ElementRows(list):
+    """The element rows without pandas (the browser version, JupyterLite, has none): an HTML table."""
+
+    columns = ["theory", "element", "label", "met", "status", "why", "authority"]
+
+    def to_dict(self, orient: str = "records") -> list[dict]:
+        return list(self)
+
+    def _repr_html_(self) -> str:
+        shown = [c for c in self.columns if c != "met"]
+        head = "".join(f"<th>{escape(c)}</th>" for c in shown)
+        body = []
+        for r in self:
+            cells = "".join(f'<td class="{("dsh-yes" if r["met"] else "dsh-no") if c == "status" else ""}">'
+                            f"{escape(str(r[c]))}</td>" for c in shown)
+            body.append(f'<tr data-element="{_attr(str(r["element"]))}">{cells}</tr>')
+        return (CSS + '<table class="dsh-table deshaney-element-table">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def element_frame(answer: Answer):
+    """One row per element of each theory: whether it is met, why, and on whose authority.
+    A pandas DataFrame where pandas is installed; else `ElementRows`, shown as an HTML table."""
     rows = [{"theory": theory, "element": e.id, "label": e.label, "met": e.met,
              "status": f"{YES} met" if e.met else f"{NO} not met", "why": e.why, "authority": e.authority}
             for theory, e in answer.elements()]
-    return pd.DataFrame(rows, columns=["theory", "element", "label", "met", "status", "why", "authority"])
+    try:
+        import pandas as pd
+    except ImportError:
+        return ElementRows(rows)
+    return pd.DataFrame(rows, columns=ElementRows.columns)
 
 
 def answer_card_html(a: Answer, style: bool = True, law: Law | None = None) -> str:
