@@ -253,7 +253,7 @@ def check_addresses() -> None:
                     hosts[url] = hosts.get(url, 0) + 1
     if problems:
         sys.exit("lite: addresses outside the site:\n  " + "\n  ".join(problems))
-    (OUTPUT / "external-addresses.txt").write_text(
+    (STAGE / "external-addresses.txt").write_text(
         "# Hosts named in the site's code (text in bundles, not requests: the browser test\n"
         "# blocks and counts every request outside 127.0.0.1 and requires none)\n"
         + "".join(f"{n:6d} {h}\n" for h, n in sorted(hosts.items(), key=lambda kv: -kv[1])))
@@ -270,6 +270,7 @@ def main() -> None:
     lock = json.loads((OUTPUT / "static" / "pyodide-lock" / "pyodide-lock.json").read_text())
     say(f"built {OUTPUT.relative_to(ROOT)}: {size / 1e6:.0f} MB, {len(lock['packages'])} wheels, "
         f"staged in {t1 - t0:.0f} s, built in {time.monotonic() - t1:.0f} s")
+    say(f"hosts named in its code (text, never requested): {(STAGE / 'external-addresses.txt').relative_to(ROOT)}")
     say("serve it: python3 -m http.server 8000 --bind 127.0.0.1 -d lite/_output")
 
 
