@@ -278,8 +278,10 @@ def test_progress_survives_a_reload_and_a_closed_tab(lab_page, lite_context, lit
 
     link = execute(tab, "from helpers.lite import download_link\nprint(download_link())")
     assert 'download="progress.csv"' in link, link
+    # On the page as the hand-in cell would show it (above JupyterLab's panels, so it can be clicked).
     tab.evaluate("(html) => { const d = document.createElement('div'); d.id = 'hand-in-test';"
-                 " d.innerHTML = html; document.body.prepend(d); }", link)
+                 " d.style.cssText = 'position:fixed;top:45%;left:40%;z-index:100000;background:#fff;padding:8px';"
+                 " d.innerHTML = html; document.body.append(d); }", link)
     with tab.expect_download() as got:
         tab.locator("#hand-in-test a").click()
     csv_path = artifacts / "lite-progress.csv"
