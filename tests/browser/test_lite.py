@@ -130,12 +130,6 @@ def new_context(playwright_browser, outside: list[str]):
     return ctx
 
 
-@pytest.fixture(scope="module")
-def lite_context(playwright_browser, outside):
-    """The profile of the widget and progress tests (the lessons each get a fresh one)."""
-    ctx = new_context(playwright_browser, outside)
-    yield ctx
-    ctx.close()
 
 
 def open_notebook(page, lite_url: str, notebook: str) -> dict:
@@ -175,9 +169,10 @@ def execute(page, code: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def lessons(playwright_browser, outside, lite_url, artifacts):
-    """Every lesson run in turn, each in a fresh profile: timings, tracebacks, stderr, page errors."""
-    results = {}
+def run(playwright_browser, outside, lite_url, artifacts):
+    """Every lesson run in turn, each in a fresh profile: timings, tracebacks, stderr, page errors.
+    The circuit lab's profile and page stay open for the widget and progress tests."""
+    results, kept = {}, {}
     t0 = time.perf_counter()
     for nb in NOTEBOOKS:
         ctx = new_context(playwright_browser, outside)
@@ -190,10 +185,26 @@ def lessons(playwright_browser, outside, lite_url, artifacts):
         result["page_errors"] = page_errors
         page.screenshot(path=str(artifacts / f"lite-{nb.removesuffix('.ipynb')}.png"))
         results[nb] = result
-        ctx.close()
+        if nb == f"{LAB_LESSON}.ipynb":
+            kept.update(context=ctx, page=page)
+        else:
+            ctx.close()
     results["_total_s"] = round(time.perf_counter() - t0, 1)
     (artifacts / "lite-lessons.json").write_text(json.dumps(results, indent=1))
-    return results
+    yield results, kept
+    if kept:
+        kept["context"].close()
+
+
+@pytest.fixture(scope="module")
+def lessons(run):
+    return run[0]
+
+
+@pytest.fixture(scope="module")
+def lite_context(run):
+    """The circuit lab's profile: its drive holds the progress the tests save."""
+    return run[1]["context"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -203,13 +214,12 @@ def test_every_lesson_runs_to_the_end(lessons, notebook):
 
 
 @pytest.fixture(scope="module")
-def lab_page(lite_context, lite_url, lessons, artifacts):
-    """notebooks/05_circuit_lab.ipynb, every cell run, kept open for the widget and progress tests."""
-    page = lite_context.new_page()
-    open_notebook(page, lite_url, f"{LAB_LESSON}.ipynb")
+def lab_page(run, lessons):
+    """notebooks/05_circuit_lab.ipynb as the lesson run left it: every cell run, the lab drawn."""
+    assert not lessons[f"{LAB_LESSON}.ipynb"]["errors"], "the circuit lab did not run"
+    page = run[1]["page"]
     drive.wait_table(page)
-    yield page
-    page.close()
+    return page
 
 
 def test_a_widget_round_trip(lab_page, artifacts):
@@ -265,8 +275,7 @@ def test_progress_survives_a_reload_and_a_closed_tab(lab_page, lite_context, lit
                             ".map(f => f.name)")
     assert "progress.sqlite3" in listing, f"no progress file in the drive: {listing}"
 
-    page.reload(wait_until="domcontentloaded")
-    open_notebook(page, lite_url, f"{LAB_LESSON}.ipynb")
+    open_notebook(page, lite_url, f"{LAB_LESSON}.ipynb")  # the same address again: a reload
     assert expected in execute(page, SAVED), "the answer was lost on reload"
     page.screenshot(path=str(artifacts / "lite-after-reload.png"))
     close_all(page)
