@@ -182,6 +182,7 @@ def run(playwright_browser, outside, lite_url, artifacts):
         result = open_notebook(page, lite_url, nb)
         result["errors"] = page.evaluate(JS_OUTPUTS, "error")
         result["stderr"] = page.evaluate(JS_OUTPUTS, "stderr")
+        result["element_tables"] = page.locator(".deshaney-element-table").count()
         result["page_errors"] = page_errors
         page.screenshot(path=str(artifacts / f"lite-{nb.removesuffix('.ipynb')}.png"))
         results[nb] = result
@@ -235,6 +236,11 @@ def test_a_widget_round_trip(lab_page, artifacts):
 
 
 PROBE = "deshaney-block-probe"
+
+
+def test_the_element_table_renders_without_pandas(lessons):
+    """Lesson 04 shows a precedent's elements as a table; the browser has no pandas."""
+    assert lessons["04_culpability.ipynb"]["element_tables"] >= 1
 
 
 def test_the_block_catches_the_page_and_the_kernel(lab_page, outside):
