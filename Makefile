@@ -1,6 +1,7 @@
 # The DeShaney Workbook. Two commands do all set-up on a fresh machine:
 #   make lab    open the workbook in JupyterLab
-#   make test   run every test (unit, data, scenarios, notebooks, browser)
+#   make test   run every test (unit, data, scenarios, notebooks, browser, the Lite site)
+# `make lite` builds the JupyterLite site (lite/_output): the workbook in the student's browser.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,13 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 DEMO_PORT ?= 8866
 
-.PHONY: lab test test-fast bench demo check-lessons clean help
+.PHONY: lab test test-fast bench demo check-lessons clean help lite
+
+# The Lite build needs Python >= 3.12 (jupyterlite-pyodide-kernel[lock]) in its own venv.
+LITE_VENV := .venv-lite
+LITE_STAMP := $(LITE_VENV)/.installed
+LITE_PYTHON ?= $(firstword $(wildcard /root/.pyenv/versions/3.12.*/bin/python3.12 $(HOME)/.pyenv/versions/3.12.*/bin/python3.12) \
+	$(shell command -v python3.12 python3.13 2>/dev/null))
 
 help:
 	@echo "make lab          open JupyterLab on notebooks/00_start_here.ipynb"
@@ -17,6 +24,7 @@ help:
 	@echo "make bench        benchmarks: writes bench/results.json and a summary"
 	@echo "make demo         classroom demo: the circuit lab and QI lab as clean Voila pages"
 	@echo "make check-lessons  validate every exercise bank"
+	@echo "make lite         build the JupyterLite site in lite/_output (needs PyPI and npm once)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +38,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
 
-test: $(STAMP)
+test: $(STAMP) lite
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m helpers check-lessons
 	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
@@ -46,8 +54,21 @@ bench: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m helpers.demo --port $(DEMO_PORT)
 
+$(LITE_STAMP): lite/requirements.txt
+	@if [ -z "$(LITE_PYTHON)" ]; then \
+	  echo "make lite: needs Python >= 3.12 (none at /root/.pyenv/versions/3.12.*/bin/python3.12, nor python3.12/3.13 on PATH)."; \
+	  echo "  Install one (pyenv install 3.12) or run: make lite LITE_PYTHON=/path/to/python3.12"; exit 1; fi
+	$(LITE_PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LITE_VENV)/bin/python -m pip install --quiet -r lite/requirements.txt
+	touch $(LITE_STAMP)
+
+# The JupyterLite site: lite/_output, served by any static host (see README, "No install").
+lite: $(LITE_STAMP)
+	$(LITE_VENV)/bin/python lite/build.py
+
 check-lessons: $(STAMP)
 	$(BIN)/python -m helpers check-lessons
 
 clean:
-	rm -rf $(VENV) bench/results.json bench/summary.txt tests/browser/artifacts
+	rm -rf $(VENV) $(LITE_VENV) lite/_output lite/.stage lite/.cache bench/results.json bench/summary.txt tests/browser/artifacts

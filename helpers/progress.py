@@ -38,6 +38,8 @@ from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import lite  # the browser version (JupyterLite): progress kept in the browser's drive
+
 ENV_VAR = "DESHANEY_PROGRESS_DB"
 STUDENT_ENV_VAR = "DESHANEY_STUDENT"
 APP_NAME = "deshaney-workbook"
@@ -64,6 +66,7 @@ def default_path() -> Path:
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser()
+    if lite.IN_BROWSER: return lite.working_path()  # noqa: E701 - Lite: /tmp, copied to /drive
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME)) / FILE_NAME
@@ -389,6 +392,7 @@ class ProgressStore:
             raise last
 
     def _write(self, attempts: list[Attempt]) -> None:
+        lite.pull(self.path)  # Lite: answers another notebook saved since
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -409,6 +413,7 @@ class ProgressStore:
                 raise
         finally:
             conn.close()
+        lite.push(self.path)  # Lite: copy to /drive after each commit
 
     def _take_notices(self) -> str | None:
         text = " ".join(self.notices) or None
@@ -426,6 +431,7 @@ class ProgressStore:
     def attempts(self, student: str | None = None, lesson: str | None = None) -> list[Attempt]:
         """Every saved answer, oldest first (answers still waiting are not included). Reads the
         file read-only; from a damaged file, the rows that can be read (see `damage`)."""
+        lite.pull(self.path)  # Lite: answers another notebook saved since
         self.damage = None
         if self.path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "is a folder, not the progress file", str(self.path))
@@ -507,6 +513,7 @@ class ProgressStore:
         return len(rows)
 
     def describe(self) -> str:
+        if lite.IN_BROWSER: return lite.describe()  # noqa: E701 - Lite: no file path to give
         return (f"Your answers are saved in {self.path} (set {ENV_VAR} to choose another file). "
                 "To hand them in: python -m helpers progress --export progress.csv")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from html import escape
 from typing import Iterable
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from .engine import Answer, Comparison, Flip
@@ -147,28 +147,56 @@ def circuit_table_html(comparison: Comparison, forum: str | None = None, style: 
 THEORY_LABELS = {t: label for t, label, _ in THEORIES}
 
 
-class ElementFrame(pd.DataFrame):
-    """A DataFrame of elements that shows itself as a readable table: the theory and element in
-    words, met or not, the reason and the authority in full (pandas would cut them at 50 characters)."""
+class ElementRows(list):
+    """The element rows without pandas (the browser version, JupyterLite, has none): an HTML table."""
 
-    @property
-    def _constructor(self):
-        return pd.DataFrame  # a filtered or computed frame is a plain one
+    columns = ["theory", "element", "label", "met", "status", "why", "authority"]
 
-    def _repr_html_(self) -> str:  # noqa: D401 - IPython's hook
+    def to_dict(self, orient: str = "records") -> list[dict]:
+        return list(self)
+
+    def _repr_html_(self) -> str:
         return element_table_html(self)
 
 
-def element_frame(answer: Answer) -> pd.DataFrame:
-    """One row per element of each theory: whether it is met, why, and on whose authority.
-    (In a notebook it shows as `element_table_html`: labels, not ids; nothing cut off.)"""
+@lru_cache(maxsize=1)
+def _element_frame_class():
+    """A DataFrame of elements that shows itself as a readable table: the theory and element in words,
+    met or not, the reason and the authority in full (pandas would cut them at 50 characters). Built on
+    first use, so this module imports without pandas (JupyterLite)."""
+    import pandas as pd
+
+    class ElementFrame(pd.DataFrame):
+        @property
+        def _constructor(self):
+            return pd.DataFrame  # a filtered or computed frame is a plain one
+
+        def _repr_html_(self) -> str:  # noqa: D401 - IPython's hook
+            return element_table_html(self)
+
+    return ElementFrame
+
+
+def __getattr__(name: str):
+    if name == "ElementFrame":
+        return _element_frame_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def element_frame(answer: Answer):
+    """One row per element of each theory: whether it is met, why, and on whose authority. A pandas
+    DataFrame where pandas is installed, else `ElementRows`; either shows as `element_table_html`."""
     rows = [{"theory": theory, "element": e.id, "label": e.label, "met": e.met,
              "status": f"{YES} met" if e.met else f"{NO} not met", "why": e.why, "authority": e.authority}
             for theory, e in answer.elements()]
-    return ElementFrame(rows, columns=["theory", "element", "label", "met", "status", "why", "authority"])
+    try:
+        frame = _element_frame_class()
+    except ImportError:
+        return ElementRows(rows)
+    return frame(rows, columns=ElementRows.columns)
 
 
-def element_table_html(frame: pd.DataFrame) -> str:
+def element_table_html(frame) -> str:
     """The element frame for people: theory and element as words, every reason in full, wrapping."""
     rows = []
     for r in frame.to_dict("records"):

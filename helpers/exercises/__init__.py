@@ -1515,6 +1515,10 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
     def write(_=None) -> str:
         said = write_hand_in(dest, store=store)
         message.value = f"<p>{html.escape(said)}</p>"
+        from .. import lite
+
+        if lite.IN_BROWSER:  # JupyterLite: the file lives in the browser; offer it as a download
+            message.value += lite.download_link(None if store == "default" else store)
         return said
 
     button.on_click(write)

@@ -1,0 +1,315 @@
+"""The JupyterLite site (lite/_output) in Debian's Chromium, with nothing outside 127.0.0.1.
+
+The site is served by a static file server on 127.0.0.1 (as any static host would); every
+request to another address is aborted and counted, and there must be none. Each lesson runs
+to the end with no error output; the circuit lab answers a changed fact (a widget round trip
+through the Pyodide kernel); an answer saved in one page is there after a reload and in a new
+tab, and the hand-in CSV downloads from the page. A missing site is built first (`make lite`):
+these tests never skip. Screenshots and timings go to tests/browser/artifacts/.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from bench import browser as drive
+from helpers.demo import free_port, stop, wait_for_port
+from helpers.exercises import grade, load_lesson
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "lite" / "_output"
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+LAB_LESSON = "05_circuit_lab"
+TIMEOUT = 180_000
+
+# Every code cell has run (or one raised and the rest were skipped) and the kernel is idle.
+# Outputs are read from the notebook's model: its DOM may not have drawn them yet.
+JS_RUN_DONE = """() => { const w = window.jupyterapp.shell.currentWidget;
+  if (!w || !w.sessionContext || w.sessionContext.kernelDisplayStatus !== 'idle') return false;
+  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+  const failed = cells.some(c => c.model.sharedModel.outputs.some(o => o.output_type === 'error'));
+  return failed || cells.every(c => c.model.executionCount !== null); }"""
+# Per code cell: its error outputs (name, value, traceback without colours) and its stderr text.
+JS_OUTPUTS = """(kind) => { const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+  const strip = (t) => t.replace(/\\x1b\\[[0-9;]*m/g, '');
+  return cells.flatMap((c, i) => c.model.sharedModel.outputs
+    .filter(o => kind === 'error' ? o.output_type === 'error' : (o.output_type === 'stream' && o.name === 'stderr'))
+    .map(o => `code cell ${i + 1}: ` + (kind === 'error'
+       ? `${o.ename}: ${o.evalue}\\n` + strip((o.traceback || []).join('\\n')).slice(0, 1500)
+       : strip([].concat(o.text).join('')).slice(0, 500)))); }"""
+# Run code in the notebook's kernel (not in a cell); its printed text, and any error.
+JS_EXECUTE = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const out = [];
+  const future = kernel.requestExecute({code, store_history: false});
+  future.onIOPub = (msg) => {
+    const c = msg.content;
+    if (msg.header.msg_type === 'stream') out.push(c.text);
+    if (msg.header.msg_type === 'error') out.push(`ERROR ${c.ename}: ${c.evalue}`);
+  };
+  await future.done;
+  return out.join('');
+}"""
+
+
+#: Every URL that is not the site's: Playwright hands only these to the test to abort, so the
+#: site's own requests go straight through (a Python round trip each would triple the load time).
+NOT_THE_SITE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
+
+
+@pytest.fixture(scope="module")
+def site(artifacts) -> Path:
+    """lite/_output, built by `make lite` if it is not there (a fresh clone)."""
+    if not (SITE / "index.html").exists() or not (SITE / "static" / "pyodide-lock" / "pyodide-lock.json").exists():
+        with open(artifacts / "lite-build.log", "wb") as log:
+            done = subprocess.run(["make", "lite"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            pytest.fail(f"`make lite` failed: see {artifacts / 'lite-build.log'}", pytrace=False)
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def lite_url(site, artifacts):
+    """The site served as any static host serves it: Python's http.server on 127.0.0.1."""
+    port = free_port()
+    with open(artifacts / "lite-server.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "-d", str(site), str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for_port(port, proc, timeout=30)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(proc)
+
+
+@pytest.fixture(scope="module")
+def outside() -> list[str]:
+    """Every request the browser tried to send outside 127.0.0.1 (each was aborted)."""
+    return []
+
+
+def _is_outside(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about", "chrome-extension", ""):
+        return False
+    return parsed.hostname != "127.0.0.1"
+
+
+def new_context(playwright_browser, outside: list[str]):
+    """A fresh browser profile (its own IndexedDB: the student's drive) with every other host blocked."""
+    ctx = playwright_browser.new_context(viewport=drive.VIEWPORT, accept_downloads=True)
+    ctx.set_default_timeout(TIMEOUT)
+
+    def block(r):
+        if _is_outside(r.request.url):
+            outside.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    def expose_app(r):
+        """The test drives JupyterLab through window.jupyterapp, which the site does not expose."""
+        response = r.fetch()
+        config = response.json()
+        config.setdefault("jupyter-config-data", {})["exposeAppInBrowser"] = "true"
+        r.fulfill(response=response, json=config)
+
+    ctx.route(NOT_THE_SITE, block)
+    ctx.route(re.compile(r"^http://127\.0\.0\.1:\d+/(lab/)?jupyter-lite\.json"), expose_app)
+    ctx.on("request", lambda req: outside.append(req.url) if _is_outside(req.url) and req.url not in outside else None)
+    ctx.on("websocket", lambda ws: outside.append(ws.url) if _is_outside(ws.url) else None)
+    return ctx
+
+
+
+
+def open_notebook(page, lite_url: str, notebook: str) -> dict:
+    """Open a lesson in JupyterLite, run every cell, wait; seconds to kernel and to the end."""
+    t0 = time.perf_counter()
+    page.goto(f"{lite_url}/lab/index.html?path=notebooks/{notebook}", wait_until="domcontentloaded")
+    page.wait_for_function("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+                           " return w && w.sessionContext && w.sessionContext.session"
+                           " && w.sessionContext.session.kernel"
+                           " && w.sessionContext.kernelDisplayStatus === 'idle'"
+                           f" && w.context.path === 'notebooks/{notebook}'; }}", timeout=TIMEOUT, polling=250)
+    kernel = time.perf_counter() - t0
+    drive.dismiss_toasts(page)
+    page.evaluate("() => { window.__first = null; window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget;"
+                           " const c = w.content.widgets.find(c => c.model.type === 'code');"
+                           " return c && c.model.executionCount !== null; }", timeout=TIMEOUT, polling=100)
+    first = time.perf_counter() - t0
+    page.wait_for_function(JS_RUN_DONE, timeout=TIMEOUT, polling=250)
+    drive.dismiss_toasts(page)
+    return {"kernel_ready_s": round(kernel, 1), "first_cell_s": round(first, 1),
+            "all_cells_s": round(time.perf_counter() - t0, 1)}
+
+
+def close_all(page) -> None:
+    """Close every tab unsaved (and shut its kernel), so the next page load restores none."""
+    page.evaluate("async () => { const app = window.jupyterapp;"
+                  " for (const w of [...app.shell.widgets('main')]) if (w.context) w.context.model.dirty = false;"
+                  " await app.commands.execute('application:close-all');"
+                  " await window.jupyterapp.serviceManager.sessions.refreshRunning();"
+                  " for (const s of [...window.jupyterapp.serviceManager.sessions.running()])"
+                  "   await window.jupyterapp.serviceManager.sessions.shutdown(s.id); }")
+
+
+def execute(page, code: str) -> str:
+    return page.evaluate(JS_EXECUTE, code)
+
+
+@pytest.fixture(scope="module")
+def run(playwright_browser, outside, lite_url, artifacts):
+    """Every lesson run in turn, each in a fresh profile: timings, tracebacks, stderr, page errors.
+    The circuit lab's profile and page stay open for the widget and progress tests."""
+    results, kept = {}, {}
+    t0 = time.perf_counter()
+    for nb in NOTEBOOKS:
+        ctx = new_context(playwright_browser, outside)
+        page = ctx.new_page()
+        page_errors: list[str] = []
+        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+        result = open_notebook(page, lite_url, nb)
+        result["errors"] = page.evaluate(JS_OUTPUTS, "error")
+        result["stderr"] = page.evaluate(JS_OUTPUTS, "stderr")
+        result["element_tables"] = page.locator(".deshaney-element-table").count()
+        result["page_errors"] = page_errors
+        page.screenshot(path=str(artifacts / f"lite-{nb.removesuffix('.ipynb')}.png"))
+        results[nb] = result
+        if nb == f"{LAB_LESSON}.ipynb":
+            kept.update(context=ctx, page=page)
+        else:
+            ctx.close()
+    results["_total_s"] = round(time.perf_counter() - t0, 1)
+    (artifacts / "lite-lessons.json").write_text(json.dumps(results, indent=1))
+    yield results, kept
+    if kept:
+        kept["context"].close()
+
+
+@pytest.fixture(scope="module")
+def lessons(run):
+    return run[0]
+
+
+@pytest.fixture(scope="module")
+def lite_context(run):
+    """The circuit lab's profile: its drive holds the progress the tests save."""
+    return run[1]["context"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_lesson_runs_to_the_end(lessons, notebook):
+    result = lessons[notebook]
+    assert not result["errors"], f"notebooks/{notebook} raised in JupyterLite:\n{result['errors'][0]}"
+
+
+@pytest.fixture(scope="module")
+def lab_page(run, lessons):
+    """notebooks/05_circuit_lab.ipynb as the lesson run left it: every cell run, the lab drawn."""
+    assert not lessons[f"{LAB_LESSON}.ipynb"]["errors"], "the circuit lab did not run"
+    page = run[1]["page"]
+    drive.wait_table(page)
+    return page
+
+
+def test_a_widget_round_trip(lab_page, artifacts):
+    page = lab_page
+    select = drive.fact_select(page, "custody")
+    select.scroll_into_view_if_needed()
+    t0 = time.perf_counter()
+    before, after = drive.change_and_wait(page, lambda: drive.choose(page, "custody", "prison"), timeout=60_000)
+    elapsed = time.perf_counter() - t0
+    assert before != after, "the circuit table did not change when the custody fact did"
+    page.locator(drive.TABLE).first.screenshot(path=str(artifacts / "lite-circuit-lab-changed.png"))
+    (artifacts / "lite-round-trip.json").write_text(json.dumps({"custody_change_to_table_s": round(elapsed, 3)}))
+
+
+PROBE = "deshaney-block-probe"
+
+
+def test_the_element_table_renders_without_pandas(lessons):
+    """Lesson 04 shows a precedent's elements as a table; the browser has no pandas."""
+    assert lessons["04_culpability.ipynb"]["element_tables"] >= 1
+
+
+def test_the_block_catches_the_page_and_the_kernel(lab_page, outside):
+    """The count below is only worth something if a request from the page, or from the kernel's
+    worker, is caught: send one of each to another host and see both counted."""
+    said = lab_page.evaluate(f"() => fetch('http://example.com/{PROBE}-page').then(() => 'sent', () => 'blocked')")
+    assert said == "blocked"
+    said = execute(lab_page, f"import js\nawait js.fetch('http://example.com/{PROBE}-kernel')")
+    assert "ERROR" in said, said
+    assert any(f"{PROBE}-page" in u for u in outside) and any(f"{PROBE}-kernel" in u for u in outside), outside
+
+
+def one_answer_exercise():
+    for ex in load_lesson(LAB_LESSON).exercises:
+        if ex.select != "one":
+            continue
+        right = [i for i, c in enumerate(ex.choices) if grade(ex, c.id).correct]
+        if right:
+            return ex, right[0]
+    raise AssertionError(f"lessons/{LAB_LESSON}/exercises.yaml has no one-answer exercise")
+
+
+SAVED = ("from helpers.progress import default_store\n"
+         "print(sorted({(a.lesson, a.exercise, a.correct) for a in default_store().attempts()}))")
+
+
+def test_progress_survives_a_reload_and_a_closed_tab(lab_page, lite_context, lite_url, artifacts):
+    page = lab_page
+    ex, right = one_answer_exercise()
+    box = page.locator(f".deshaney-exercise-{ex.id}").first
+    box.scroll_into_view_if_needed()
+    box.locator(".deshaney-choices input[type=radio]").nth(right).check()
+    box.locator("button.deshaney-check").click()
+    box.locator(".deshaney-feedback .deshaney-feedback-right").wait_for()
+    expected = f"('{LAB_LESSON}', '{ex.id}', True)"
+    assert expected in execute(page, SAVED)
+    listing = page.evaluate("async () => (await window.jupyterapp.serviceManager.contents.get('')).content"
+                            ".map(f => f.name)")
+    assert "progress.sqlite3" in listing, f"no progress file in the drive: {listing}"
+
+    open_notebook(page, lite_url, f"{LAB_LESSON}.ipynb")  # the same address again: a reload
+    assert expected in execute(page, SAVED), "the answer was lost on reload"
+    page.screenshot(path=str(artifacts / "lite-after-reload.png"))
+    close_all(page)
+
+    page.close()  # the tab closed; a new one opened on another lesson
+    tab = lite_context.new_page()
+    open_notebook(tab, lite_url, "01_deshaney.ipynb")
+    assert expected in execute(tab, SAVED), "the answer was lost when the tab closed"
+
+    link = execute(tab, "from helpers.lite import download_link\nprint(download_link())")
+    assert 'download="progress.csv"' in link, link
+    # On the page as the hand-in cell would show it (above JupyterLab's panels, so it can be clicked).
+    tab.evaluate("(html) => { const d = document.createElement('div'); d.id = 'hand-in-test';"
+                 " d.style.cssText = 'position:fixed;top:45%;left:40%;z-index:100000;background:#fff;padding:8px';"
+                 " d.innerHTML = html; document.body.append(d); }", link)
+    with tab.expect_download() as got:
+        tab.locator("#hand-in-test a").click()
+    csv_path = artifacts / "lite-progress.csv"
+    got.value.save_as(csv_path)
+    text = csv_path.read_text(encoding="utf-8")
+    assert text.startswith("student,lesson,exercise,correct,answer,answered_at")
+    assert re.search(rf"{LAB_LESSON},{re.escape(ex.id)},yes,", text), text
+    tab.close()
+
+
+def test_nothing_is_requested_outside_the_site(lessons, outside, artifacts):
+    """Last: every lesson, the widget, the reload and the new tab sent nothing outside 127.0.0.1."""
+    assert lessons
+    real = sorted({u for u in outside if PROBE not in u})
+    (artifacts / "lite-outside-requests.json").write_text(json.dumps({"blocked": real, "probes": len(outside) - len(real)}))
+    assert not real, f"{len(real)} requests outside 127.0.0.1 (blocked): {real[:10]}"
