@@ -87,7 +87,8 @@ def outcome_cells(a: Answer) -> tuple[tuple[str, str, str, str], ...]:
     """(field, css class, text, title) for prong one, prong two and the immunity answer."""
     basis = a.clearly_established_basis
     v_cls, v_text = yes_no(a.violation, "violation", "no violation")
-    c_cls, c_text = yes_no(a.clearly_established, "clearly established", "not clearly established")
+    c_cls, c_text = yes_no(a.clearly_established, "clearly established" if a.violation else
+                           "clearly established, if there were a violation", "not clearly established")
     q_cls, q_text = yes_no(not a.qualified_immunity, "immunity denied", "immunity granted")
     return (
         ("violation", v_cls, v_text, a.baseline),

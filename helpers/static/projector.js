@@ -17,7 +17,9 @@ function outcome(code) {
 function cellsFor(code) {
   return {
     violation: code & VIOLATION ? [true, YES + " yes"] : [false, NO + " no"],
-    clearly_established: code & CLEARLY ? [true, YES + " yes"] : [false, NO + " no"],
+    // With no violation, prong two answers only "if there were one": said so, never silently.
+    clearly_established: code & CLEARLY ? [true, code & VIOLATION ? YES + " yes" : "(" + YES + " if any)"]
+                                         : [false, NO + " no"],
     qualified_immunity: code & IMMUNITY ? [false, NO + " granted"] : [true, YES + " denied"],
   };
 }
@@ -101,6 +103,7 @@ function render({ model, el }) {
 
   body.append(table, mapBox, detail);
   const hint = h("div", { class: "dsh-proj-hint" },
+                 "\u201c(\u2713 if any)\u201d: no violation, so prong two only says what would hold if there were one. " +
                  "Click or tap a circuit (or Tab to it and press Enter) for its elements and the reasons; Esc closes.");
   root.append(head, body, hint);
   el.append(root);
