@@ -17,8 +17,6 @@ from .facts import Facts, vocabulary
 from .loading import DATA_DIR, DataError, Field, check_mapping, list_of, load_yaml_file, optional_text, text, where
 from .rules import compile_rule
 
-#: More time to deliberate makes the plaintiff's case stronger (Lewis).
-DELIBERATION_STRENGTH = {"emergency": 0, "hurried": 1, "unhurried": 2}
 
 
 @dataclass(frozen=True)
@@ -136,8 +134,6 @@ def strength_facts() -> tuple[str, ...]:
 
 
 def _rank(fact: str, value: Any) -> int:
-    if fact == "deliberation":
-        return DELIBERATION_STRENGTH[value]
     spec = vocabulary()[fact]
     eq = knowledge().equivalences.get(fact)
     if eq and value in eq.values:
@@ -150,17 +146,9 @@ def strength(facts: Facts) -> tuple[int, ...]:
     return tuple(_rank(f, getattr(facts, f)) for f in strength_facts())
 
 
-def weaker_factors(precedent: Facts, new: Facts) -> list[str]:
-    """The facts on which `new` is weaker for the plaintiff than `precedent` (equivalents alike)."""
-    return [f for f, a, b in zip(strength_facts(), strength(new), strength(precedent)) if a < b]
-
-
-def stronger_factors(precedent: Facts, new: Facts) -> list[str]:
-    return [f for f, a, b in zip(strength_facts(), strength(new), strength(precedent)) if a > b]
-
-
-def at_least_as_strong(new: Facts, old: Facts) -> bool:
-    return all(a >= b for a, b in zip(strength(new), strength(old)))
+def _factors(new: tuple, old: tuple, keep) -> tuple[str, ...]:
+    """The strength facts whose ranks in `new` and `old` satisfy `keep(new_rank, old_rank)`."""
+    return tuple(f for f, a, b in zip(strength_facts(), new, old) if keep(a, b))
 
 
 # --- the comparison ---------------------------------------------------------------------
@@ -200,6 +188,12 @@ class Comparison:
         return bool(self.shared_mechanisms) and self.same_harm_group and not self.employee_line
 
     @property
+    def counterexample(self) -> bool:
+        """For a precedent that held like conduct lawful: a shared mechanism and harm group, and these
+        facts no stronger for the plaintiff on any factor (it then cuts against the new facts)."""
+        return bool(self.shared_mechanisms) and self.same_harm_group and not self.stronger
+
+    @property
     def on_point(self) -> bool:
         """Steps 1-3 and 5: analogous, and no weaker on any factor."""
         return self.analogous and not self.weaker
@@ -213,7 +207,8 @@ def compare_facts(precedent: Facts, new: Facts) -> Comparison:
         new_mechanisms=tuple(sorted(n.mechanisms)),
         same_harm_group=p.harm_group == n.harm_group,
         employee_line=n.employee and not p.employee,
-        weaker=tuple(weaker_factors(precedent, new)), stronger=tuple(stronger_factors(precedent, new)),
+        weaker=_factors(n.strength, p.strength, lambda a, b: a < b),
+        stronger=_factors(n.strength, p.strength, lambda a, b: a > b),
     )
 
 
@@ -232,11 +227,6 @@ def describe(comparison: Comparison, precedent: Facts, new: Facts, name: str) ->
     if comparison.employee_line:
         out.append(f"A doctrinal line: {k.employee_line.label} (Collins).")
     for f in comparison.weaker:
-        if f == "deliberation":
-            spec = vocab["deliberation"]
-            out.append(f"In {name} the official had {spec.label_of(precedent.deliberation)}; here, "
-                       f"{spec.label_of(new.deliberation)}.")
-            continue
         spec = vocab[f]
         out.append(f"In {name}, {spec.label.lower()} was '{spec.label_of(getattr(precedent, f))}'; here it is "
                    f"'{spec.label_of(getattr(new, f))}'.")
@@ -248,8 +238,6 @@ def similarities(comparison: Comparison, precedent: Facts, new: Facts) -> list[s
     k, vocab = knowledge(), vocabulary()
     out = [f"Both: the state {k.grouping(m).label}." for m in comparison.shared_mechanisms]
     for f in comparison.stronger:
-        if f == "deliberation":
-            continue
         spec = vocab[f]
         out.append(f"Here {spec.label.lower()} is stronger: '{spec.label_of(getattr(new, f))}'.")
     for fact, eq in k.equivalences.items():

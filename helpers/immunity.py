@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .analogy import compare_facts, describe, knowledge, profile, similarities
+from .analogy import compare_facts, describe, knowledge, similarities
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
 from .law import Circuit, Cite, Law, Precedent, in_force, law as load_law
 
@@ -110,22 +110,18 @@ def _supports(key: Facts) -> tuple[tuple, ...]:
     counterexample: a shared mechanism, the same harm group, and these facts no stronger on any factor."""
     law = load_law()
     c = key.conduct_date
-    n = profile(key)
     out = []
     for p in law.danger_precedents:
         # A holding the workbook knows only from memory is not law it can teach as settled.
         if not (p.decided < c and p.good_law_on(c)) or p.verification == "memory":
             continue
-        q = profile(p.fact_pattern())
-        shared = bool(q.mechanisms & n.mechanisms)
-        same_group = q.harm_group == n.harm_group
+        cmp = compare_facts(p.fact_pattern(), key)
         if p.violation:
-            within = same_group and not (n.employee and not q.employee)
-            analogous = within and shared and _test_reaches(law, p, key)
-            weaker = any(a < b for a, b in zip(n.strength, q.strength))
-            out.append((p, True, within, analogous, analogous and not weaker))
+            within = cmp.same_harm_group and not cmp.employee_line
+            analogous = cmp.analogous and _test_reaches(law, p, key)
+            out.append((p, True, within, analogous, analogous and not cmp.weaker))
         else:
-            contrary = shared and same_group and not any(a > b for a, b in zip(n.strength, q.strength))
+            contrary = cmp.counterexample
             out.append((p, False, contrary, contrary, contrary))
     return tuple(out)
 
@@ -328,7 +324,7 @@ def direct_harm_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) ->
     # A student who chooses the general level takes the dissent's view (Judge Vanaskie in Sauers):
     # the general rule against deliberately indifferent harm warned the pursuing officer too.
     if facts.pursuit and facts.culpability != "intent_to_harm" and facts.generality != "general":
-        pursuits = [p for p in law.danger_precedents + tuple(law.precedents[i] for i in (direct,))
+        pursuits = [p for p in law.danger_precedents + (law.precedents[direct],)
                     if p.court in (circuit.id, "scotus") and p.violation and p.decided < c and p.good_law_on(c)
                     and p.fact_pattern() is not None and p.fact_pattern().pursuit]
         if not pursuits:
@@ -419,6 +415,25 @@ def _date_checks(precedent: Precedent, c: date) -> tuple[Check, Check]:
     )
 
 
+def _comparison_checks(precedent: Precedent, facts: Facts):
+    """(comparison or None, checks): whether `precedent` is a danger case with facts, and if so whether it
+    shares a mechanism and a harm group with `facts` - what a citation and a counterexample both need."""
+    pf = precedent.fact_pattern()
+    name = precedent.short_name
+    if pf is None or precedent.theory != "state_created_danger":
+        return None, [Check("same_mechanism", "The same mechanism of danger", False,
+                            f"{name} is not a state-created-danger case with encoded facts.")]
+    k = knowledge()
+    cmp = compare_facts(pf, _pattern_key(facts))
+    label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
+    return cmp, [
+        Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
+              f"{name}: the state {label(cmp.precedent_mechanisms)}; here: {label(cmp.new_mechanisms)}."),
+        Check("same_harm", "Harm of a kind that crosses", cmp.same_harm_group,
+              f"{name}: {k.harm_group(pf.harm_source).label}; here: {k.harm_group(facts.harm_source).label}."),
+    ]
+
+
 def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> OnPoint:
     """Check one precedent the way a court (or a student's brief) would use it: the same comparison
     the engine makes for `clearly_established`."""
@@ -440,26 +455,18 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
                             "found no violation." if precedent.violation is False else
                             "did not decide whether there was a violation.")),
     ]
-    pf = precedent.fact_pattern()
+    cmp, compared = _comparison_checks(precedent, facts)
+    checks += compared
     diffs: list[str] = []
     alike: list[str] = []
-    if pf is None or precedent.theory != "state_created_danger":
-        checks.append(Check("same_mechanism", "The same mechanism of danger", False,
-                            f"{name} is not a state-created-danger case with encoded facts."))
-    else:
-        key = _pattern_key(facts)
-        cmp = compare_facts(pf, key)
-        label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
+    if cmp is not None:
+        pf = precedent.fact_pattern()
+        reaches = _test_reaches(law, precedent, _pattern_key(facts))
         checks += [
-            Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
-                  f"{name}: the state {label(cmp.precedent_mechanisms)}; here: {label(cmp.new_mechanisms)}."),
-            Check("same_harm", "Harm of a kind that crosses", cmp.same_harm_group,
-                  f"{name}: {k.harm_group(pf.harm_source).label}; here: {k.harm_group(facts.harm_source).label}."),
             Check("no_line", "No doctrinal line between them", not cmp.employee_line,
                   k.employee_line.label if cmp.employee_line else "None crossed."),
-            Check("test_reaches", "Its court's test reaches these facts", _test_reaches(law, precedent, key),
-                  f"The test {name} applied " + ("is met by these facts." if _test_reaches(law, precedent, key)
-                                                 else "is not met by these facts.")),
+            Check("test_reaches", "Its court's test reaches these facts", reaches,
+                  f"The test {name} applied " + ("is met by these facts." if reaches else "is not met by these facts.")),
         ]
         strong = not cmp.weaker
         checks.append(Check("facts_as_strong", "Facts at least as strong for the plaintiff", strong,
@@ -487,7 +494,6 @@ def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, fact
     counterexample defeats the plaintiff's route (danger_route)."""
     c = facts.conduct_date
     name = precedent.short_name
-    k = knowledge()
     checks = [
         *_date_checks(precedent, c),
         Check("binding", "Binding in the forum", precedent.court in (circuit.id, "scotus"),
@@ -502,25 +508,17 @@ def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, fact
               "The workbook's entry rests on memory, not the opinion's text." if precedent.verification == "memory"
               else "The entry was checked against the opinion or a summary of it."),
     ]
-    pf = precedent.fact_pattern()
-    if pf is None or precedent.theory != "state_created_danger":
-        checks.append(Check("same_mechanism", "The same mechanism of danger", False,
-                            f"{name} is not a state-created-danger case with encoded facts."))
+    cmp, compared = _comparison_checks(precedent, facts)
+    checks += compared
+    if cmp is None:
         return tuple(checks)
-    cmp = compare_facts(pf, _pattern_key(facts))
-    label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
+    pf = precedent.fact_pattern()
     vocab = vocabulary()
     stronger = [f"{vocab[f].label.lower()} ('{vocab[f].label_of(getattr(facts, f))}' here, "
                 f"'{vocab[f].label_of(getattr(pf, f))}' in {name})" for f in cmp.stronger]
-    checks += [
-        Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
-              f"{name}: the state {label(cmp.precedent_mechanisms)}; here: {label(cmp.new_mechanisms)}."),
-        Check("same_harm", "Harm of a kind that crosses", cmp.same_harm_group,
-              f"{name}: {k.harm_group(pf.harm_source).label}; here: {k.harm_group(facts.harm_source).label}."),
-        Check("not_stronger", "These facts no stronger for the plaintiff", not cmp.stronger,
-              "Nothing in these facts is stronger." if not cmp.stronger else
-              "These facts are stronger on " + "; ".join(stronger) + "."),
-    ]
+    checks.append(Check("not_stronger", "These facts no stronger for the plaintiff", not cmp.stronger,
+                        "Nothing in these facts is stronger." if not cmp.stronger else
+                        "These facts are stronger on " + "; ".join(stronger) + "."))
     return tuple(checks)
 
 
