@@ -104,8 +104,9 @@ def rule_facts(rule: Any) -> set[str]:
         for key in ("all", "any"):
             for sub in rule.get(key, ()) or ():
                 out |= rule_facts(sub)
-        if "not" in rule:
-            out |= rule_facts(rule["not"])
+        for key in ("not", "ours", "other"):
+            if rule.get(key) is not None:
+                out |= rule_facts(rule[key])
     elif isinstance(rule, list):
         for sub in rule:
             out |= rule_facts(sub)

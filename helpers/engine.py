@@ -132,7 +132,7 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
     regime_d = circ.regime_on(d)
     # Prong one, on the decision date.
     sr_met, sr_elems = _run(circ.sr_on(d), f, regime_d, detail, law_)
-    recognized = circ.recognizes(d)
+    recognized = circ.recognizes(d, f.readings)
     test_d = circ.test_on(d)
     scd_elems_met, scd_elems = _run(test_d, f, regime_d, detail, law_)
     scd_met = (recognized or f.assume_recognized) and scd_elems_met

@@ -195,9 +195,15 @@ class Facts:
     professional_departure: bool = False
     assume_recognized: bool = False
     generality: str = "default"
+    #: the readings (data/readings.yaml) taken the other way from the workbook's own; () for none
+    readings: tuple = ()
 
     def to_dict(self) -> dict:
         out = asdict(self)
+        if self.readings:
+            out["readings"] = list(self.readings)
+        else:
+            del out["readings"]
         out["conduct_date"] = self.conduct_date.isoformat()
         out["decision_date"] = self.decision_date.isoformat()
         if out["circuit"] is None:
@@ -215,7 +221,7 @@ FACT_FIELDS = tuple(f.name for f in fields(Facts))
 #: Facts a student can move one at a time (no circuit, dates or options).
 VARIABLE_FACTS = tuple(
     f for f in FACT_FIELDS
-    if f not in {"conduct_date", "decision_date", "circuit", "assume_recognized", "generality"}
+    if f not in {"conduct_date", "decision_date", "circuit", "assume_recognized", "generality", "readings"}
 )
 
 
@@ -256,6 +262,13 @@ def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = No
     values: dict[str, Any] = {}
     unknown = 0
     for key, value in raw.items():
+        if key == "readings":
+            checked = _check_readings(value)
+            if isinstance(checked, str):
+                problems.append(checked)
+            else:
+                values[key] = checked
+            continue
         spec = vocab.get(key) if isinstance(key, str) else None
         if spec is None:
             unknown += 1
@@ -314,6 +327,19 @@ def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = No
 
 
 _MAX_UNKNOWN = 10
+
+
+def _check_readings(value: Any) -> "tuple[str, ...] | str":
+    """The `readings` option: ids of data/readings.yaml taken the other way, as a sorted tuple;
+    or the problem, as a line."""
+    from .readings import readings  # the registry is data, loaded on first use
+
+    known = readings()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or any(not isinstance(v, str) or v not in known for v in items):
+        return (f"readings: value {shorten(value)} is not allowed; allowed: a list of reading ids of "
+                f"data/readings.yaml ({', '.join(known)})")
+    return tuple(sorted(set(items)))
 
 
 def _parse(text: str, source: str) -> Any:

@@ -52,6 +52,9 @@ def method_for(law: Law, circuit: Circuit | None, facts: Facts) -> Method:
             best = (source, entry)
     if best is None:
         return Method("general", "supreme_court", None, None)
+    if best[1].level == "general" and "particularized_before_al_kidd" in facts.readings:
+        # the other reading (data/readings.yaml): Anderson already asked for a particularized right
+        return Method("particularized", "reading", best[1].authority, best[1].note)
     return Method(best[1].level, best[0], best[1].authority, best[1].note)
 
 
@@ -189,7 +192,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
     method = method_for(law, circuit, facts)
     level = method.level
     c, d = facts.conduct_date, facts.decision_date
-    controlling = circuit.recognizes(c)
+    controlling = circuit.recognizes(c, facts.readings)
     bar = circuit.never_established_bar
     if bar and d >= bar[0] and not controlling:
         return Basis(False, "none", level, (bar[1].case,),
@@ -255,7 +258,7 @@ def _recognition_consensus(law: Law, circuit: Circuit, facts: Facts, detail: boo
     if consensus_standard(circuit, d) == "none":
         return None
     others = [cid for cid, o in law.circuits.items()
-              if cid != circuit.id and o.recognizes(c) and o.danger_test_met(facts, c)]
+              if cid != circuit.id and o.recognizes(c, facts.readings) and o.danger_test_met(facts, c)]
     need = consensus_needed(law, d)
     if len(others) < need:
         return None

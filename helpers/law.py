@@ -322,6 +322,11 @@ class Status:
     recognized: bool
     authority: Cite
     note: str | None
+    #: a reading (data/readings.yaml) under whose other side the circuit's recognition is the reverse
+    reading: str | None = None
+
+    def recognized_under(self, readings: tuple = ()) -> bool:
+        return self.recognized != (self.reading is not None and self.reading in readings)
 
 
 @dataclass(frozen=True)
@@ -342,12 +347,17 @@ class Regime:
     #: deliberation -> the least awareness deliberate indifference needs with that much time
     #: to think, where it differs from `awareness` (the Third Circuit's hurried tier: Ziccardi)
     awareness_when: dict = field(default_factory=dict)
+    #: a reading (data/readings.yaml) and what its other side asks instead: setting -> deliberation -> level
+    reading: str | None = None
+    other_required: dict = field(default_factory=dict)
 
     def awareness_needed(self, facts: Facts) -> str:
         return self.awareness_when.get(facts.deliberation, self.awareness)
 
     def needed(self, facts: Facts, setting: str) -> str:
         need = self.required[setting][facts.deliberation]
+        if self.reading is not None and self.reading in facts.readings:
+            need = self.other_required.get(setting, {}).get(facts.deliberation, need)
         if self.employee and facts.victim_public_employee and setting == "danger":
             if CULPABILITY_RANK[self.employee] > CULPABILITY_RANK[need]:
                 need = self.employee
@@ -412,9 +422,11 @@ class Circuit:
     #: latest word on the decision date, the Supreme Court's or the circuit's, decides (immunity.method_for)
     generality: tuple = ()
 
-    def recognizes(self, day: date) -> bool:
+    def recognizes(self, day: date, readings: tuple = ()) -> bool:
+        """Whether the circuit recognised state-created danger on `day` (under the other side of any
+        reading in `readings`, data/readings.yaml)."""
         s = in_force(self.status, day)
-        return bool(s and s.recognized)
+        return bool(s and s.recognized_under(readings))
 
     def test_on(self, day: date) -> Version:
         """The test in force on `day`; before the first, the first (for assumed analysis)."""
@@ -491,10 +503,24 @@ def _version(node: Any) -> Version:
     return Version(v["from"], v["authority"], tuple(v["elements"]), v.get("narrows", False), v.get("note"), est)
 
 
+def _reading(node: Any) -> str:
+    from .readings import check_reading_id
+
+    return check_reading_id(node, node)
+
+
 def _status(node: Any) -> Status:
     v = check_mapping(node, {"from": Field(True, iso_date), "recognized": Field(True, boolean),
-                             "authority": Field(True, _cite), "note": Field(check=optional_text)}, "status")
-    return Status(v["from"], v["recognized"], v["authority"], v.get("note"))
+                             "authority": Field(True, _cite), "note": Field(check=optional_text),
+                             "reading": Field(check=_reading)}, "status")
+    return Status(v["from"], v["recognized"], v["authority"], v.get("note"), v.get("reading"))
+
+
+def _other_scale(node: Any) -> dict:
+    """Under a reading's other side: setting -> {deliberation: level}, only what changes."""
+    return check_mapping(node, {s: Field(check=lambda n: check_mapping(
+        n, {d: Field(check=_level) for d in DELIBERATION}, "culpability scale")) for s in ("danger", "custody", "direct")},
+        "the other reading's culpability")
 
 
 def _regime(node: Any) -> Regime:
@@ -506,12 +532,16 @@ def _regime(node: Any) -> Regime:
         "pursuit": Field(check=_pursuit),
         "awareness_when": Field(check=lambda n: check_mapping(
             n, {d: Field(check=one_of("obvious", "actual")) for d in DELIBERATION}, "awareness_when")),
+        "reading": Field(check=_reading), "other_reading": Field(check=_other_scale),
     }, "culpability regime")
+    if ("reading" in v) != ("other_reading" in v):
+        raise DataError([f"{where(node)}: a culpability regime with a 'reading' needs 'other_reading' (what the "
+                         "other side asks), and the reverse"])
     pursuit = v.get("pursuit") or {}
     return Regime(v["from"], v["authority"], v["awareness"],
                   {s: v[s] for s in ("danger", "custody", "direct")}, v.get("employee"),
                   v.get("narrows", False), v.get("note"), pursuit.get("level"), pursuit.get("authority"),
-                  v.get("awareness_when") or {})
+                  v.get("awareness_when") or {}, v.get("reading"), v.get("other_reading") or {})
 
 
 def _pursuit(node: Any) -> dict:
@@ -703,6 +733,11 @@ def _check_references(law: Law) -> None:
             need(st.get("authority"), w)
         if circ.never_established_bar:
             need(circ.never_established_bar[1], w)
+    from .readings import readings
+
+    for r in readings().values():
+        problems.extend(f"{r.source}: reading '{r.id}' cites unknown precedent '{c}'" for c in r.cases
+                        if c not in law.precedents)
     m = law.method
     for g in m.generality:
         need(g.authority, "data/qualified_immunity.yaml")

@@ -7,6 +7,11 @@ A rule in a circuit file is one of
                                   culpability regime requires in SETTING (danger | custody
                                   | direct) for the time he had to deliberate (Lewis)
   {all: [RULE, ...]}, {any: [RULE, ...]}, {not: RULE}
+  {reading: ID, ours: RULE, other: RULE}
+                                  where the law is open (data/readings.yaml): `ours` is the
+                                  workbook's reading, `other` the one a fact pattern takes
+                                  when its `readings` option names ID; either may be null,
+                                  meaning no requirement
 Evaluating a rule gives (met, leaves): the leaves that decided it, so an element
 can say which fact decided it.
 """
@@ -119,6 +124,16 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
                 failed += why
             return False, failed
         return test_any
+    if keys == {"reading", "ours", "other"}:
+        from .readings import check_reading_id  # data/readings.yaml, checked once
+
+        rid = check_reading_id(node["reading"], node)
+        ours = _always if node["ours"] is None else compile_rule(node["ours"], node)
+        other = _always if node["other"] is None else compile_rule(node["other"], node)
+
+        def test_reading(facts: Facts, regime: Any, _r=rid, _u=ours, _o=other):
+            return (_o if _r in facts.readings else _u)(facts, regime)
+        return test_reading
     if keys == {"not"}:
         inner = compile_rule(node["not"], node)
 
@@ -127,6 +142,24 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
             return (not met), tuple((leaf, not m) for leaf, m in why)
         return test_not
     raise DataError([f"{here}: unknown rule form {sorted(keys)}; use fact/in, fact/is, culpable, all, any or not"])
+
+
+def _always(facts: Facts, regime: Any):
+    """A reading that adds no requirement: met, decided by no fact."""
+    return True, ()
+
+
+def rule_readings(node: Any) -> set[str]:
+    """The readings (data/readings.yaml) a rule consults."""
+    if not isinstance(node, dict):
+        return set()
+    out = {node["reading"]} if "reading" in node else set()
+    for key in ("all", "any"):
+        for part in node.get(key, []) or []:
+            out |= rule_readings(part)
+    for key in ("not", "ours", "other"):
+        out |= rule_readings(node.get(key))
+    return out
 
 
 def rule_facts(node: Any) -> set[str]:
@@ -141,6 +174,7 @@ def rule_facts(node: Any) -> set[str]:
     for key in ("all", "any"):
         for part in node.get(key, []):
             out |= rule_facts(part)
-    if "not" in node:
-        out |= rule_facts(node["not"])
+    for key in ("not", "ours", "other"):
+        if node.get(key) is not None:
+            out |= rule_facts(node[key])
     return out
