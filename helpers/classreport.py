@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .exercises.bank import load_lesson
+from .exercises.grading import parse_saved
 from .progress import COLUMNS
 
 
@@ -59,7 +61,6 @@ def read_hand_ins(paths: list[str | Path]) -> list[dict]:
 
 
 def _bank(lesson: str, cache: dict):
-    from .exercises import load_lesson
     from .loading import DataError
 
     if lesson not in cache:
@@ -71,7 +72,6 @@ def _bank(lesson: str, cache: dict):
 
 
 def summarise(rows: list[dict]) -> ClassData:
-    from .exercises import _parse_saved
     from .facts import CIRCUIT_NAMES
 
     data = ClassData(rows=len(rows))
@@ -92,7 +92,7 @@ def summarise(rows: list[dict]) -> ClassData:
             ex = next((e for e in bank.exercises if e.id == r["exercise"]), None)
         if ex is None:
             continue
-        answer = _parse_saved(ex, r["answer"])
+        answer = parse_saved(ex, r["answer"])
         if ex.type == "argue":
             for ply in ex.plies:
                 m = ply.move(answer.get(ply.id, "")) if isinstance(answer, dict) else None
@@ -167,12 +167,12 @@ def class_report(paths: list[str | Path], dest: str | Path = "class-report.html"
     return out, data
 
 
-def _arguments(parser) -> None:
+def add_arguments(parser) -> None:
     parser.add_argument("csv", nargs="+", help="students' hand-in files (progress --export)")
     parser.add_argument("-o", "--output", default="class-report.html", help="the HTML page to write")
 
 
-def _run(args) -> int:
+def run(args) -> int:
     import sys
 
     try:

@@ -106,12 +106,13 @@ _EXTRA_ARGS: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
 
 
 def _parser() -> argparse.ArgumentParser:
-    # Import modules that register their own subcommands.
-    for module in ("helpers.exercises", "helpers.progress", "helpers.fidelity"):
-        try:
-            __import__(module)
-        except ImportError:
-            pass
+    # The other modules' subcommands: imported here, not at the top, so `import helpers.cli` stays light.
+    from .exercises.commands import CLI_COMMANDS as exercise_commands
+    from .fidelity import CLI_COMMANDS as fidelity_commands
+    from .progress import CLI_COMMANDS as progress_commands
+
+    for name, help_text, run, add_arguments in (*exercise_commands, *progress_commands, *fidelity_commands):
+        register(name, help_text, run, add_arguments)
     parser = argparse.ArgumentParser(prog="python -m helpers", description="The DeShaney Workbook")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (help_text, _) in COMMANDS.items():

@@ -366,14 +366,14 @@ def _parse(text: str, source: str) -> Any:
 
 def parse_text(text: str, source: str = "input") -> Any:
     """JSON or YAML text to a Python object; errors become FactError lines with the location."""
-    return _plain(_parse(text, source))
+    return plain(_parse(text, source))
 
 
 def facts_from_text(text: str, source: str = "input", **options: Any) -> Facts:
     """Text to checked `Facts`; every problem begins with `source:line:` (the line of its field)."""
     raw = _parse(text, source)
     try:
-        return parse_facts(_plain(raw), **options)
+        return parse_facts(plain(raw), **options)
     except FactError as exc:
         located = []
         for p in exc.problems:
@@ -410,9 +410,9 @@ def _validate_built(facts: "Facts") -> None:
         object.__setattr__(facts, "circuit", checked.circuit)  # '9th' -> 'ca9'
 
 
-def _plain(obj: Any) -> Any:
+def plain(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
+        return {k: plain(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_plain(v) for v in obj]
+        return [plain(v) for v in obj]
     return obj

@@ -167,11 +167,6 @@ def _arguments(parser) -> None:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
 
-def _register() -> None:
-    from .cli import register
-
-    register("fidelity", "how often the engine agrees with the courts' holdings (defaults a student gets)",
-             _command, _arguments)
-
-
-_register()
+#: (name, help, run, add_arguments), registered by `helpers.cli` (the command line imports downward).
+CLI_COMMANDS = (("fidelity", "how often the engine agrees with the courts' holdings (defaults a student gets)",
+                 _command, _arguments),)

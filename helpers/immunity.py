@@ -90,7 +90,7 @@ class Support:
     distinctions: tuple[str, ...]
 
 
-def _pattern_key(facts: Facts) -> Facts:
+def pattern_key(facts: Facts) -> Facts:
     """The facts without forum, decision date or options: what analogies depend on."""
     return facts.with_(circuit=None, decision_date=facts.conduct_date, assume_recognized=False, generality="default")
 
@@ -135,7 +135,7 @@ def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
     At the general level, where the forum had recognised the theory, a binding case need only be within
     the rule; every other case must be analogous."""
     pro, con = [], []
-    for p, violation, within, analogous, on_point_ in _supports(_pattern_key(facts)):
+    for p, violation, within, analogous, on_point_ in _supports(pattern_key(facts)):
         if level == "general":
             hit = within if (violation and controlling and p.court in forum) else analogous
         else:
@@ -183,7 +183,7 @@ def _names(law: Law, ids) -> str:
 
 def _explain_support(law: Law, p: Precedent, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
     pf = p.fact_pattern()
-    cmp = compare_facts(pf, _pattern_key(facts))
+    cmp = compare_facts(pf, pattern_key(facts))
     return tuple(similarities(cmp, pf, facts)), tuple(describe(cmp, pf, facts, p.short_name))
 
 
@@ -427,7 +427,7 @@ def _comparison_checks(precedent: Precedent, facts: Facts):
         return None, [Check("same_mechanism", "The same mechanism of danger", False,
                             f"{name} is not a state-created-danger case with encoded facts.")]
     k = knowledge()
-    cmp = compare_facts(pf, _pattern_key(facts))
+    cmp = compare_facts(pf, pattern_key(facts))
     label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
     return cmp, [
         Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
@@ -464,7 +464,7 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
     alike: list[str] = []
     if cmp is not None:
         pf = precedent.fact_pattern()
-        reaches = _test_reaches(law, precedent, _pattern_key(facts))
+        reaches = _test_reaches(law, precedent, pattern_key(facts))
         checks += [
             Check("no_line", "No doctrinal line between them", not cmp.employee_line,
                   k.employee_line.label if cmp.employee_line else "None crossed."),
@@ -537,9 +537,10 @@ def counterexample_rank(checks: tuple[Check, ...], stronger: int = 0) -> tuple[i
     return (int(is_counterexample(checks)), int(passed.get("binding", False)), sum(passed.values()), -stronger)
 
 
-def _stronger_count(precedent: Precedent, facts: Facts) -> int:
+def stronger_count(precedent: Precedent, facts: Facts) -> int:
+    """How many factors are stronger here than in the precedent (99: it has no encoded facts)."""
     pf = precedent.fact_pattern()
-    return len(compare_facts(pf, _pattern_key(facts)).stronger) if pf is not None else 99
+    return len(compare_facts(pf, pattern_key(facts)).stronger) if pf is not None else 99
 
 
 def best_counterexample(law: Law, circuit: Circuit, facts: Facts,
@@ -548,7 +549,7 @@ def best_counterexample(law: Law, circuit: Circuit, facts: Facts,
     from `candidates` (default: every danger precedent that found no violation), or None."""
     pool = ([law.precedents[i] for i in candidates] if candidates is not None else
             [p for p in law.danger_precedents if p.violation is False])
-    scored = [(counterexample_rank(chk, _stronger_count(p, facts)), -i, p, chk) for i, p in enumerate(pool)
+    scored = [(counterexample_rank(chk, stronger_count(p, facts)), -i, p, chk) for i, p in enumerate(pool)
               for chk in [counterexample_checks(law, circuit, p, facts)] if p.violation is False]
     if not scored:
         return None

@@ -12,20 +12,17 @@ the progress store works on a copy in /tmp and this module keeps the two in step
 - `push(path)`: after each commit, copy the file to /drive.
 
 Outside the browser (`sys.platform != "emscripten"`) every function here does nothing, and
-the store keeps its file where it always has. `download_link()` gives the hand-in CSV as a
-link the student clicks to download (a data: URI: nothing leaves the browser).
+the store keeps its file where it always has. (The hand-in CSV as a download link is
+`exercises.handin.download_link`.)
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
 import os
 import sqlite3
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 IN_BROWSER = sys.platform == "emscripten"
 
@@ -99,19 +96,3 @@ def describe() -> str:
     return ("Your answers are saved in this browser (the file progress.sqlite3 in the file browser): they "
             "survive a reload and a closed tab, but not another browser, another computer or clearing the "
             "site's data. To hand them in, run the hand-in cell and download progress.csv.")
-
-
-def download_link(store: Any = None, student: str | None = None, file_name: str = "progress.csv") -> str:
-    """An HTML link that downloads the hand-in CSV (every saved answer) from the page itself."""
-    if store is None:
-        from .progress import default_store
-
-        store = default_store()
-    with tempfile.TemporaryDirectory() as tmp:
-        csv_path = Path(tmp) / file_name
-        n = store.export_csv(csv_path, student)
-        data = csv_path.read_bytes()
-    href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
-    label = f"Download {file_name} ({n} answer{'s' if n != 1 else ''})"
-    return (f'<a class="deshaney-download" download="{html.escape(file_name, quote=True)}" '
-            f'href="{href}">{html.escape(label)}</a>')

@@ -594,13 +594,8 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register() -> None:
-    from .cli import register
-
-    register("progress", "show or export (--export FILE.csv) the saved answers", _run, _add_arguments)
-
-
-_register()
+#: (name, help, run, add_arguments), registered by `helpers.cli` (the command line imports downward).
+CLI_COMMANDS = (("progress", "show or export (--export FILE.csv) the saved answers", _run, _add_arguments),)
 
 
 # --- read-only queries for the exercise widgets ------------------------------------------

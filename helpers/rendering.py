@@ -79,7 +79,8 @@ def short_label(element_id: str) -> str:
     return element_id.replace("_", " ")
 
 
-def _attr(text: str) -> str:
+def attr(text: str) -> str:
+    """Text made safe inside an HTML attribute's quotes (a title, a data- field)."""
     return escape(text, quote=True)
 
 
@@ -119,11 +120,11 @@ def _theory_cell(theory: str, a: Answer) -> str:
 def circuit_row_html(a: Answer, forum: str | None = None) -> str:
     """One circuit: its name, the three answers (first, so they are never the column cut off),
     then each theory's elements."""
-    cells = [f'<th scope="row" data-field="circuit" title="{_attr(a.test_in_force)}">{CIRCUIT_NAMES[a.circuit]}</th>']
+    cells = [f'<th scope="row" data-field="circuit" title="{attr(a.test_in_force)}">{CIRCUIT_NAMES[a.circuit]}</th>']
     values = {"violation": a.violation, "clearly_established": a.clearly_established,
               "qualified_immunity": a.qualified_immunity}
     cells.extend(f'<td data-field="{f}" data-value="{str(values[f]).lower()}" class="{cls}" '
-                 f'title="{_attr(title)}">{text}</td>'
+                 f'title="{attr(title)}">{text}</td>'
                  for f, cls, text, title in outcome_cells(a))
     cells.extend(_theory_cell(t, a) for t, _, _ in THEORIES)
     forum_cls = ' class="dsh-forum"' if a.circuit == forum else ""
@@ -202,7 +203,7 @@ def element_table_html(frame) -> str:
     rows = []
     for r in frame.to_dict("records"):
         cls = "dsh-yes" if r["met"] else "dsh-no"
-        rows.append(f'<tr data-element="{_attr(str(r["element"]))}"><td>{escape(THEORY_LABELS.get(r["theory"], str(r["theory"])))}</td>'
+        rows.append(f'<tr data-element="{attr(str(r["element"]))}"><td>{escape(THEORY_LABELS.get(r["theory"], str(r["theory"])))}</td>'
                     f'<td>{escape(str(r["label"]))}</td><td class="{cls}">{escape(str(r["status"]))}</td>'
                     f'<td>{escape(str(r["why"]))}</td><td class="dsh-muted">{escape(str(r["authority"]))}</td></tr>')
     head = "".join(f"<th>{h}</th>" for h in ("Theory", "Element", "Met?", "Why", "Authority"))
@@ -551,7 +552,7 @@ def prongs_rows(comparison: Comparison, law: Law, forum: str | None = None) -> s
     for a in comparison.results:
         basis = a.clearly_established_basis
         cites = ", ".join(law.precedents[p].short_name for p in basis.precedents if p in law.precedents)
-        cells = "".join(f'<td data-field="{f}" class="{cls}" title="{_attr(title)}">{text}</td>'
+        cells = "".join(f'<td data-field="{f}" class="{cls}" title="{attr(title)}">{text}</td>'
                         for f, cls, text, title in outcome_cells(a))
         forum_cls = ' class="dsh-forum"' if a.circuit == forum else ""
         rows.append(f'<tr data-circuit="{a.circuit}"{forum_cls}><td>{CIRCUIT_NAMES[a.circuit]}</td>{cells}'

@@ -50,7 +50,7 @@ def _flips_for(facts: Facts) -> dict[str, list[Flip]]:
 # --- one control per fact -------------------------------------------------------------------
 
 def _label_html(spec: FactSpec) -> widgets.HTML:
-    return widgets.HTML(f'<b title="{rendering._attr(spec.help)}">{spec.label}</b> '
+    return widgets.HTML(f'<b title="{rendering.attr(spec.help)}">{spec.label}</b> '
                         f'<span class="dsh-help">{spec.help}</span>')
 
 

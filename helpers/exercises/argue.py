@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analogy import Difference, differences, knowledge
-from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, Facts
-from ..immunity import (_pattern_key, best_counterexample, counterexample_checks, counterexample_rank, on_point)
+from ..engine import evaluate
+from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, Facts, vocabulary
+from ..immunity import (best_counterexample, counterexample_checks, counterexample_rank, on_point, pattern_key,
+                        stronger_count)
 from ..law import Precedent, in_force, law
 
 PLY_IDS = ("cite", "distinguish", "counter", "rebut")
@@ -124,8 +126,6 @@ def _plaintiffs_case(facts: Facts, cite: tuple[Move, ...]) -> Precedent:
     latest strong case in the menu."""
     L = law()
     strong = [m.id for m in cite if m.correct]
-    from ..engine import evaluate
-
     basis = evaluate(facts).clearly_established_basis
     for pid in basis.precedents:
         if pid in strong:
@@ -134,8 +134,6 @@ def _plaintiffs_case(facts: Facts, cite: tuple[Move, ...]) -> Precedent:
 
 
 def _difference_text(d: Difference) -> str:
-    from ..facts import vocabulary
-
     spec = vocabulary()[d.fact]
     if d.kind == "same":
         return f"{spec.label}: '{spec.label_of(d.new_value)}' here"
@@ -145,7 +143,7 @@ def _difference_text(d: Difference) -> str:
 def distinguish_moves(facts: Facts, precedent: Precedent) -> tuple[tuple[Move, ...], Difference | None]:
     """Ply two (a): every difference between the cited case and these facts, weighed by
     `analogy.differences`; the strongest is the defence's move."""
-    diffs = differences(precedent.fact_pattern(), _pattern_key(facts), precedent.short_name, TEMPTING)
+    diffs = differences(precedent.fact_pattern(), pattern_key(facts), precedent.short_name, TEMPTING)
     best = max((d.weight for d in diffs), default=0)
     top = next((d for d in diffs if d.weight == best), None) if best > 0 else None
     moves = []
@@ -175,14 +173,12 @@ def counter_moves(facts: Facts, menu: list[str]) -> tuple[tuple[Move, ...], Prec
     if best is None:
         raise ArgumentError("no case in the counter menu found no violation")
     bp, bchecks = best
-    from ..immunity import _stronger_count
-
-    top_rank = counterexample_rank(bchecks, _stronger_count(bp, facts))
+    top_rank = counterexample_rank(bchecks, stronger_count(bp, facts))
     moves = []
     for pid in menu:
         p = L.precedents[pid]
         checks = counterexample_checks(L, circ, p, facts)
-        rank = counterexample_rank(checks, _stronger_count(p, facts)) if p.violation is False else (-1,)
+        rank = counterexample_rank(checks, stronger_count(p, facts)) if p.violation is False else (-1,)
         failed = [c for c in checks if not c.passed]
         ok = [c.detail for c in checks if c.passed and c.id in ("binding", "same_mechanism")]
         if p.violation is not False:
@@ -219,8 +215,6 @@ def rebut_moves(facts: Facts, precedent: Precedent, top: Difference | None, coun
     circ = L.circuits[facts.circuit]
     moves = []
     if top is not None:
-        from ..facts import vocabulary
-
         label = vocabulary()[top.fact].label.lower()
         if top.fact in ("act_kind", "assurance_to_assailant"):
             text = f"The difference in what the official did ({label}) does not matter: both cases share a mechanism of danger."
@@ -241,8 +235,6 @@ def rebut_moves(facts: Facts, precedent: Precedent, top: Difference | None, coun
 
 def verdict(facts: Facts) -> str:
     """The engine's own answer on prong two for these facts: where the argument leads."""
-    from ..engine import evaluate
-
     a = evaluate(facts)
     basis = a.clearly_established_basis
     head = "clearly established" if a.clearly_established else "not clearly established"
@@ -251,8 +243,6 @@ def verdict(facts: Facts) -> str:
 
 def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[str] | None = None) -> tuple[Ply, ...]:
     """The four moves of the argument for these facts (with a circuit and dates)."""
-    from ..engine import evaluate
-
     if evaluate(facts).special_relationship.met:
         raise ArgumentError("custody (the special relationship) decides these facts, and the argument compares "
                             "state-created-danger precedents: choose facts without custody (custody: none)")
@@ -354,7 +344,7 @@ def spar(facts: Facts, cite: str) -> list[str]:
         out.append(f"The defence: {p.short_name} does not carry you. "
                    + " ".join(c.detail for c in op.checks if not c.passed))
     if p.fact_pattern() is not None and p.theory == "state_created_danger":
-        diffs = differences(p.fact_pattern(), _pattern_key(facts), p.short_name)
+        diffs = differences(p.fact_pattern(), pattern_key(facts), p.short_name)
         top = diffs[0] if diffs and diffs[0].weight > 0 else None
         if top is not None:
             out.append(f"The defence distinguishes it: {top.why}")

@@ -291,7 +291,7 @@ def test_progress_survives_a_reload_and_a_closed_tab(lab_page, lite_context, lit
     open_notebook(tab, lite_url, "01_deshaney.ipynb")
     assert expected in execute(tab, SAVED), "the answer was lost when the tab closed"
 
-    link = execute(tab, "from helpers.lite import download_link\nprint(download_link())")
+    link = execute(tab, "from helpers.exercises import download_link\nprint(download_link())")
     assert 'download="progress.csv"' in link, link
     # On the page as the hand-in cell would show it (above JupyterLab's panels, so it can be clicked).
     tab.evaluate("(html) => { const d = document.createElement('div'); d.id = 'hand-in-test';"

@@ -9,7 +9,7 @@ from helpers.analogy import compare_facts, differences
 from helpers.engine import evaluate
 from helpers.exercises import exercise_set, grade, load_bank, load_lesson
 from helpers.exercises.argue import grade_plies, plies, spar
-from helpers.immunity import _pattern_key, _supports, best_counterexample, counterexample_checks, is_counterexample
+from helpers.immunity import pattern_key, _supports, best_counterexample, counterexample_checks, is_counterexample
 from helpers.law import law
 from helpers.loading import DataError
 from helpers.progress import ProgressStore
@@ -65,10 +65,10 @@ def test_nicholas_is_weak_for_its_date(three_ply):
 
 def test_the_defence_distinction_is_the_surface_act_under_the_shared_mechanism(kennedy):
     grubbs = law().precedents["l_w_v_grubbs_1992"].fact_pattern()
-    top = differences(grubbs, _pattern_key(kennedy), "Grubbs I")[0]
+    top = differences(grubbs, pattern_key(kennedy), "Grubbs I")[0]
     assert (top.fact, top.kind) == ("act_kind", "surface")
     assert "lower her guard" in top.why and "Kennedy at 1067" in top.why
-    assert compare_facts(grubbs, _pattern_key(kennedy)).shared_mechanisms == ("lowered_guard",)
+    assert compare_facts(grubbs, pattern_key(kennedy)).shared_mechanisms == ("lowered_guard",)
 
 
 def test_counterexample_checks_agree_with_the_engine(kennedy):
@@ -78,7 +78,7 @@ def test_counterexample_checks_agree_with_the_engine(kennedy):
     for facts in (kennedy, L.precedents["pena_v_deprisco_2005"].fact_pattern(),
                   L.precedents["mcclendon_v_city_of_columbia_2002"].fact_pattern()):
         circ = L.circuits[facts.circuit]
-        engine = {p.id for p, violation, _, contrary, _ in _supports(_pattern_key(facts)) if not violation and contrary}
+        engine = {p.id for p, violation, _, contrary, _ in _supports(pattern_key(facts)) if not violation and contrary}
         ours = {p.id for p in L.danger_precedents if p.violation is False
                 and is_counterexample(counterexample_checks(L, circ, p, facts))}
         assert ours == engine

@@ -302,7 +302,7 @@ def test_not_yaml_and_duplicate_keys_name_the_line(tmp_path):
 
 
 def test_lesson_folder_must_match_and_have_a_guide(tmp_path, monkeypatch):
-    from helpers import exercises
+    from helpers.exercises import bank as exercises  # the module that reads banks holds LESSONS_DIR
 
     folder = tmp_path / "lessons" / "08_seminar"
     folder.mkdir(parents=True)

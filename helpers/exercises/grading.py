@@ -1,0 +1,123 @@
+"""Grading: what counts as a right answer, and what the student is told.
+
+`grade(exercise, answer)` decides every answer in the workbook. It is pure: no widgets, no files,
+and nothing a student types is run; answers are compared with choice ids (or a salted hash, for
+short answers). The key of each exercise is fixed when the bank is read (`bank.py`; the engine's
+reasons in `reasons.py`). The per-type rules live beside it: `argue.py` (the three-ply argument),
+`characterise.py` (setting the facts of a narrative) and `predict.py` (the key of a prediction).
+A professor reading a bank can read this module beside it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..facts import circuit_id
+from .argue import grade_plies, parse_moves
+from .characterise import grade_characterisation, parse_choices
+from .model import ENGINE_TYPES, Exercise, Feedback, answer_hash, join_lines, normalise_text
+
+
+def choice_for(exercise: Exercise, value: Any) -> str | None:
+    if exercise.type == "clearly_established_on":
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, str) and normalise_text(value) in {"yes", "y", "true"}:
+            return "yes"
+        if isinstance(value, str) and normalise_text(value) in {"no", "n", "false"}:
+            return "no"
+    if exercise.type == "which_circuits":
+        cid = circuit_id(value)
+        if cid is not None:
+            return cid
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    if exercise.choice(s) or exercise.choice(s.lower()):
+        return s if exercise.choice(s) else s.lower()
+    by_text = {normalise_text(c.text): c.id for c in exercise.choices}
+    return by_text.get(normalise_text(s))
+
+
+def grade(exercise: Exercise, answer: Any) -> Feedback:
+    """Grade one answer: a choice id (or its text) for one-answer questions, a collection of
+    ids for tick-all-that-apply, a string for short answers, {ply: move} for an argument,
+    {fact: value} for a characterisation. Never runs the answer."""
+    if exercise.type == "argue":
+        right, answered, lines, _ = grade_plies(exercise.plies, answer)
+        return Feedback(right, join_lines("\n".join(lines), _no_verdict(exercise.explanation) if right else None),
+                        answered=answered)
+    if exercise.type == "characterise":
+        right, answered, lines = grade_characterisation(exercise.asked, answer, exercise.facts, exercise.encodings)
+        return Feedback(right, join_lines("\n".join(lines), _no_verdict(exercise.explanation) if right else None),
+                        answered=answered)
+    if exercise.select == "text":
+        if not isinstance(answer, str) or not normalise_text(answer):
+            return Feedback(False, "Type an answer, then press Check.", answered=False)
+        if answer_hash(exercise.lesson, exercise.id, answer) in exercise.accept_hashes:
+            return Feedback(True, join_lines("Right.", exercise.explanation))
+        return Feedback(False, "Not quite. Check the spelling, or try the short name a lawyer would use.")
+
+    if exercise.select == "one":
+        if isinstance(answer, (list, tuple, set, frozenset)) and len(answer) == 1:
+            answer = next(iter(answer))
+        if answer is None or answer == "":
+            return Feedback(False, "Choose an answer, then press Check.", answered=False)
+        cid = choice_for(exercise, answer)
+        if cid is None:
+            return Feedback(False, f"'{answer}' is not one of the choices.", answered=False)
+        chosen = exercise.choice(cid)
+        assert chosen is not None
+        if chosen.correct:
+            return Feedback(True, join_lines(_lead("Right.", chosen.feedback), _no_verdict(exercise.explanation)))
+        return Feedback(False, _lead("Not quite.", chosen.feedback))
+
+    # select == "many": the set ticked must equal the key (an empty set is an answer: "none").
+    if answer is None:
+        return Feedback(False, "Tick the answers that apply (or none), then press Check.", answered=False)
+    values = [answer] if isinstance(answer, (str, bool)) else list(answer)
+    ids, unknown = [], []
+    for v in values:
+        cid = choice_for(exercise, v)
+        (ids if cid else unknown).append(cid or v)
+    if unknown:
+        return Feedback(False, f"Not among the choices: {', '.join(map(str, unknown))}.", answered=False)
+    ticked, key = set(ids), set(exercise.key)
+    if ticked == key:
+        details = tuple(c.feedback if c.feedback.startswith(c.text) else f"{c.text}: {c.feedback}"
+                        for c in exercise.choices) if exercise.type in ENGINE_TYPES + ("predict",) else ()
+        return Feedback(True, join_lines("Right.", exercise.explanation), details=details)
+    lines = ["Not quite."]
+    for c in exercise.choices:
+        if c.id in ticked and not c.correct:
+            lines.append(f'- You ticked "{c.text}", but it should not be ticked. {c.feedback}')
+    for c in exercise.choices:
+        if c.correct and c.id not in ticked:
+            lines.append(f'- You left "{c.text}" unticked, but it should be ticked. {c.feedback}')
+    if exercise.type == "predict":  # the prediction is committed: reveal every circuit's answer
+        return Feedback(False, "\n".join(lines), details=tuple(c.feedback for c in exercise.choices))
+    return Feedback(False, "\n".join(lines))
+
+
+def _lead(verdict: str, feedback: str) -> str:
+    """Feedback that already opens with Yes or No needs no verdict in front of it."""
+    return feedback if re.match(r"^(yes|no)\b", feedback.strip(), re.I) else f"{verdict} {feedback}"
+
+
+def _no_verdict(explanation: str | None) -> str | None:
+    """The explanation under a right answer, without a leading 'No.' or 'Yes.' of its own (after
+    'Right.', 'No. The majority found ...' reads as if the answer were wrong)."""
+    if not explanation:
+        return explanation
+    return re.sub(r"^(yes|no)[.:]\s+", "", explanation.strip(), count=1, flags=re.I) or explanation
+
+
+def parse_saved(exercise: Exercise, saved: str) -> Any:
+    """A saved answer (as `ExerciseWidget.answer_text` wrote it) back into an answer."""
+    if exercise.select == "many":
+        return [v for v in saved.split(",") if v]
+    if exercise.select == "plies":
+        return parse_moves(saved)
+    if exercise.select == "facts":
+        return parse_choices(exercise.asked, saved)
+    return saved

@@ -1,0 +1,360 @@
+"""The widgets: one exercise (`ExerciseWidget`), a lesson's set with its running score
+(`exercise_set`), and one exercise on its own (`exercise`). Every checked answer is graded by
+`grading.grade` and saved to the student's progress store.
+
+ipywidgets is imported inside the functions and methods that draw, so importing the package (for
+grading or `check-lessons`) stays free of UI imports."""
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from ..facts import vocabulary
+from ..loading import DataError
+from ..progress import answer_history, current_student, default_store
+from .argue import grade_plies, moves_text, parse_moves
+from .bank import load_lesson
+from .characterise import choices_text, parse_choices
+from .grading import choice_for, grade, parse_saved
+from .model import Bank, Exercise, Feedback, plural
+from .order import choice_order
+from .handin import hand_in
+from .presentation import describe_facts, html_lines
+
+
+# --- the widgets -------------------------------------------------------------------------
+
+class ExerciseWidget:
+    """One exercise: prompt, facts, choices, Check, Retry and feedback.
+
+    `on_check(self, feedback)` is called with every graded answer (for scoring and saving)
+    and may return a note to add under the feedback (e.g. 'not saved yet')."""
+
+    def __init__(self, exercise: Exercise, number: int | None = None,
+                 on_check: Callable[["ExerciseWidget", Feedback], str | None] | None = None,
+                 student: str | None = None, bank: Bank | None = None):
+        import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
+
+        self.exercise = exercise
+        self.on_check = on_check
+        self.last: Feedback | None = None
+        self.order = choice_order(exercise, student, bank)
+        heading = f"{number}. " if number else ""
+        if exercise.title:
+            heading += exercise.title
+        prompt = (f"<p><b>{html.escape(heading)}</b></p>" if heading else "") + html_lines(exercise.prompt)
+        if exercise.narrative:
+            prompt += f"<blockquote class='deshaney-narrative'>{html_lines(exercise.narrative)}</blockquote>"
+        self.prompt = widgets.HTML(prompt)
+        parts = [self.prompt]
+        if exercise.facts is not None and exercise.type != "characterise":
+            lines = describe_facts(exercise.facts, show_circuit=exercise.type != "which_circuits",
+                                   conduct_known=exercise.conduct_known)
+            self.facts = widgets.HTML("<ul class='deshaney-facts'>" + "".join(
+                f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
+            parts.append(self.facts)
+        wide = widgets.Layout(width="auto", max_width="100%")
+        self._plies: list = []
+        if exercise.select == "plies":  # one group of moves per ply, opened one after another
+            self._plies = [widgets.RadioButtons(options=[(m.text, m.id) for m in ply.moves], value=None, layout=wide)
+                           for ply in exercise.plies]
+            self._ply_boxes = []
+            for ply, radio in zip(exercise.plies, self._plies):
+                radio.add_class(f"deshaney-ply-{ply.id}")
+                box = widgets.VBox([widgets.HTML(f"<p><b>{html.escape(ply.label)}.</b> {html.escape(ply.prompt)}</p>"),
+                                    radio])
+                box.add_class("deshaney-ply")
+                self._ply_boxes.append(box)
+            self._boxes = list(self._plies)
+            self.choices = widgets.VBox(self._ply_boxes)
+            self._open_plies(1)
+        elif exercise.select == "facts":  # the student sets each fact herself
+            vocab = vocabulary()
+            self._setters = {}
+            for f in exercise.asked:
+                spec = vocab[f]
+                options = ([("(choose)", "")] + ([("yes", "yes"), ("no", "no")] if spec.kind == "flag" else
+                                                 [(spec.label_of(v), v) for v in spec.values]))
+                dd = widgets.Dropdown(options=options, value="", description=spec.label,
+                                      style={"description_width": "initial"}, layout=wide)
+                dd.add_class(f"deshaney-set-{f}")
+                self._setters[f] = dd
+            self._boxes = list(self._setters.values())
+            self.choices = widgets.VBox(self._boxes)
+        elif exercise.select == "one":
+            self.choices = widgets.RadioButtons(options=[(c.text, c.id) for c in self.order], value=None,
+                                                layout=wide)
+            self._boxes: list = []
+        elif exercise.select == "many":
+            self._boxes = [widgets.Checkbox(value=False, description=c.text, indent=False, layout=wide)
+                           for c in self.order]
+            self.choices = widgets.VBox(self._boxes)
+        else:
+            self._boxes = []
+            self.choices = widgets.Text(placeholder="Type your answer", layout=widgets.Layout(width="60%"))
+        self.choices.add_class("deshaney-choices")
+        self.check = widgets.Button(description="Check", button_style="primary")
+        self.check.add_class("deshaney-check")
+        self.retry = widgets.Button(description="Retry", disabled=True)
+        self.retry.add_class("deshaney-retry")
+        self.feedback = widgets.HTML("")
+        self.feedback.add_class("deshaney-feedback")
+        self.check.on_click(lambda _: self.submit())
+        self.retry.on_click(lambda _: self.reset())
+        self.box = widgets.VBox(parts + [self.choices, widgets.HBox([self.check, self.retry]), self.feedback],
+                                layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="8px 0"))
+        self.box.add_class("deshaney-exercise")
+        self.box.add_class(f"deshaney-exercise-{exercise.id}")
+
+    def _open_plies(self, n: int) -> None:
+        for i, box in enumerate(getattr(self, "_ply_boxes", [])):
+            box.layout.display = None if i < n else "none"
+
+    def answer(self) -> Any:
+        if self.exercise.select == "plies":
+            return {ply.id: r.value for ply, r in zip(self.exercise.plies, self._plies) if r.value}
+        if self.exercise.select == "facts":
+            return {f: dd.value for f, dd in self._setters.items() if dd.value != ""}
+        if self.exercise.select == "many":
+            return [c.id for c, box in zip(self.order, self._boxes) if box.value]
+        return self.choices.value
+
+    def set_answer(self, value: Any) -> None:
+        """Select an answer as a student would (tests drive the widget through this)."""
+        if self.exercise.select == "plies":
+            moves = parse_moves(value)
+            for ply, r in zip(self.exercise.plies, self._plies):
+                r.value = moves.get(ply.id) if moves.get(ply.id) in {m.id for m in ply.moves} else None
+            self._open_plies(max([i + 1 for i, p in enumerate(self.exercise.plies) if p.id in moves] + [1]))
+            return
+        if self.exercise.select == "facts":
+            chosen = parse_choices(self.exercise.asked, value)
+            shown = dict(p.split("=", 1) for p in choices_text(chosen).split(";") if "=" in p)
+            for f, dd in self._setters.items():
+                dd.value = shown.get(f, "")
+            return
+        if self.exercise.select == "many":
+            chosen = {choice_for(self.exercise, v) for v in ([value] if isinstance(value, str) else value)}
+            for c, box in zip(self.order, self._boxes):
+                box.value = c.id in chosen
+        elif self.exercise.select == "one":
+            self.choices.value = choice_for(self.exercise, value)
+        else:
+            self.choices.value = value
+
+    def submit(self) -> Feedback:
+        fb = grade(self.exercise, self.answer())
+        self.last = fb
+        if self.exercise.select == "plies":  # open the next ply once the ones before it are right
+            self._open_plies(min(len(self._plies), grade_plies(self.exercise.plies, self.answer())[3] + 1))
+        if not fb.answered:
+            self.feedback.value = f"<div class='deshaney-feedback-pending'>{html_lines(fb.message)}</div>"
+            return fb
+        note = self.on_check(self, fb) if self.on_check else None
+        self._show(fb, note)
+        return fb
+
+    def restore(self, saved: str, note: str | None = None) -> Feedback | None:
+        """Show a saved answer as it was left: selected, graded and locked (nothing is saved again).
+        An answer that no longer fits the question (the bank changed) is left out: None."""
+        value = parse_saved(self.exercise, saved)
+        fb = grade(self.exercise, value)
+        if not fb.answered:
+            return None
+        self.set_answer(value)
+        self.last = fb
+        self._show(fb, note)
+        return fb
+
+    def _show(self, fb: Feedback, note: str | None) -> None:
+        colour, mark = ("#1b5e20", "Correct") if fb.correct else ("#b71c1c", "Try again")
+        details = ""
+        if fb.details:
+            details = ("<details class='deshaney-feedback-details'><summary>Every choice, with its reason"
+                       "</summary><ul>" + "".join(f"<li>{html.escape(d)}</li>" for d in fb.details)
+                       + "</ul></details>")
+        self.feedback.value = (f"<div class='deshaney-feedback-{'right' if fb.correct else 'wrong'}' "
+                               f"style='border-left:4px solid {colour};padding-left:8px'>"
+                               f"<p><b style='color:{colour}'>{mark}</b></p>{html_lines(fb.message)}{details}"
+                               + (f"<p><i>{html.escape(note)}</i></p>" if note else "") + "</div>")
+        self._lock(True)
+
+    def reset(self) -> None:
+        if self.exercise.select == "plies":  # keep the right moves; clear the first wrong one and after
+            n = grade_plies(self.exercise.plies, self.answer())[3]
+            for r in self._plies[n:]:
+                r.value = None
+            self._open_plies(n + 1)
+        elif self.exercise.select == "facts":
+            pass  # keep her choices: she changes the ones she wants
+        elif self.exercise.select == "many":
+            for box in self._boxes:
+                box.value = False
+        else:
+            self.choices.value = None if self.exercise.select == "one" else ""
+        self.feedback.value = ""
+        self.last = None
+        self._lock(False)
+
+    def _lock(self, locked: bool) -> None:
+        for w in [self.choices, *self._boxes]:
+            w.disabled = locked
+        self.check.disabled = locked
+        self.retry.disabled = not locked
+
+    @property
+    def answer_text(self) -> str:
+        if self.exercise.select == "plies":
+            return moves_text(self.answer())
+        if self.exercise.select == "facts":
+            return choices_text(parse_choices(self.exercise.asked, self.answer()))
+        value = self.answer()
+        return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def build_exercise(exercise: Exercise, **kwargs: Any) -> tuple[Any, Callable[[Any], Feedback]]:
+    """The widget and its pure grading function (ipyquizjb style)."""
+    w = ExerciseWidget(exercise, **kwargs)
+    return w.box, lambda answer: grade(exercise, answer)
+
+
+@lru_cache(maxsize=1)
+def _exercise_set_class():
+    import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
+
+    class ExerciseSet(widgets.VBox):
+        """A lesson's exercises with a running score; every checked answer is saved, and a saved
+        answer comes back on its question in a new kernel. The first try and the latest are
+        scored apart."""
+
+        def setup(self, bank: Bank, store: Any, student: str | None) -> "ExerciseSet":
+            self.bank, self.store, self.student = bank, store, student or current_student()
+            self.results: dict[str, bool] = {}  # latest answer right?
+            self.first: dict[str, bool] = {}    # first answer ever right?
+            self.items = [ExerciseWidget(ex, i + 1, on_check=self._checked, student=self.student, bank=bank)
+                          for i, ex in enumerate(bank.exercises)]
+            self.score = widgets.HTML()
+            self.score.add_class("deshaney-score")
+            self.notice = widgets.HTML(self._restore())
+            self.notice.add_class("deshaney-progress-notice")
+            self._update_score()
+            header = widgets.HTML(f"<h3>Exercises: {html.escape(bank.title)}</h3>"
+                                  + (html_lines(bank.intro) if bank.intro else ""))
+            footer = []
+            self.hand_in = None
+            if self.store is not None:  # the hand-in file, written beside the notebook
+                self.hand_in = hand_in(store=self.store)
+                footer = [widgets.HTML("<h4>Hand in your progress</h4>"), self.hand_in]
+            self.children = [header, self.score, self.notice, *[it.box for it in self.items], *footer]
+            self.add_class("deshaney-exercise-set")
+            return self
+
+        def _restore(self) -> str:
+            """Put every saved answer back on its question; say what was restored."""
+            if self.store is None:
+                return "<p><i>Answers in this set are not saved.</i></p>"
+            try:
+                history = answer_history(self.store, self.bank.lesson, self.student)
+            except Exception as exc:  # noqa: BLE001 - report, never a traceback in a notebook
+                return f"<p><i>Earlier progress could not be read from {html.escape(str(self.store.path))}: " \
+                       f"{html.escape(str(exc))}</i></p>"
+            restored = 0
+            for item in self.items:
+                h = history.get(item.exercise.id)
+                if h is None:
+                    continue
+                tries = f"{h.tries} {'try' if h.tries == 1 else 'tries'}"
+                fb = item.restore(h.latest.answer, f"Your saved answer ({tries}; first try "
+                                  f"{'right' if h.first.correct else 'wrong'}). Press Retry to answer again.")
+                if fb is None:
+                    continue
+                self.results[item.exercise.id] = fb.correct
+                self.first[item.exercise.id] = h.first.correct
+                restored += 1
+            notes = self.store._take_notices() if hasattr(self.store, "_take_notices") else None
+            text = ""
+            if restored:
+                text += (f"<p><i>Your saved answers to {plural(restored, 'question')} are shown on their "
+                         "questions and counted in the score.</i></p>")
+            if notes:
+                text += f"<p><i>{html.escape(notes)}</i></p>"
+            return text
+
+        def _checked(self, item: ExerciseWidget, fb: Feedback) -> str | None:
+            self.results[item.exercise.id] = fb.correct
+            self.first.setdefault(item.exercise.id, fb.correct)
+            self._update_score()
+            if self.store is None:
+                return None
+            saved = self.store.record(self.bank.lesson, item.exercise.id, fb.correct, item.answer_text, self.student)
+            return saved.message
+
+        def _update_score(self) -> None:
+            n = len(self.items)
+            right, first = sum(self.results.values()), sum(self.first.values())
+            self.score.value = (f"<p><b>Score: {right} of {n} right</b> on your latest answers "
+                                f"({len(self.results)} answered). "
+                                f"<span class='deshaney-first-try'>First try: {first} of {n} right.</span></p>")
+
+        @property
+        def first_try_score(self) -> tuple[int, int]:
+            return sum(self.first.values()), len(self.items)
+
+        @property
+        def latest_score(self) -> tuple[int, int]:
+            return sum(self.results.values()), len(self.items)
+
+        def item(self, exercise_id: str) -> ExerciseWidget:
+            return next(it for it in self.items if it.exercise.id == exercise_id)
+
+    return ExerciseSet
+
+
+def exercise_set(lesson_id: str, *, store: Any = "default", student: str | None = None,
+                 lessons_dir: str | Path | None = None):
+    """The lesson's exercises as one widget. A broken bank shows its problems, not a traceback.
+
+    `store`: a progress store (default: the student's), or None to save nothing."""
+    import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
+
+    try:
+        bank = load_lesson(lesson_id, lessons_dir)
+    except DataError as exc:
+        box = widgets.HTML("<p><b>This lesson's exercises could not be loaded:</b></p><ul>"
+                           + "".join(f"<li>{html.escape(p)}</li>" for p in exc.problems)
+                           + "</ul><p>Run <code>python -m helpers check-lessons</code> for details.</p>")
+        box.add_class("deshaney-exercise-error")
+        return box
+    if store == "default":
+        store = default_store()
+    return _exercise_set_class()().setup(bank, store, student)
+
+
+def exercise(lesson_id: str, exercise_id: str, *, store: Any = "default", student: str | None = None,
+             lessons_dir: str | Path | None = None):
+    """One exercise of a lesson's bank, on its own, saved like the set's (a prediction placed just
+    before the lab that reveals its answer). A saved answer comes back on it."""
+    import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
+
+    try:
+        bank = load_lesson(lesson_id, lessons_dir)
+        ex = bank[exercise_id]
+    except (DataError, KeyError) as exc:
+        problems = exc.problems if isinstance(exc, DataError) else [f"lesson '{lesson_id}' has no exercise '{exercise_id}'"]
+        return widgets.HTML("<p><b>This exercise could not be loaded:</b> " + html.escape("; ".join(problems)) + "</p>")
+    if store == "default":
+        store = default_store()
+    who = student or current_student()
+
+    def saved(item: ExerciseWidget, fb: Feedback) -> str | None:
+        return store.record(lesson_id, exercise_id, fb.correct, item.answer_text, who).message if store else None
+
+    item = ExerciseWidget(ex, on_check=saved, student=who, bank=bank)
+    if store is not None:
+        h = answer_history(store, lesson_id, who).get(exercise_id)
+        if h is not None:
+            item.restore(h.latest.answer, "Your saved answer. Press Retry to answer again.")
+    item.box.item = item  # type: ignore[attr-defined]
+    return item.box
