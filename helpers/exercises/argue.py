@@ -250,7 +250,7 @@ def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[s
     circ = L.circuits[facts.circuit]
     c = facts.conduct_date
     bar = circ.never_established_bar
-    if bar and facts.decision_date >= bar[0] and not circ.recognizes(c):
+    if bar and facts.decision_date >= bar[0] and not circ.recognizes(c, facts.readings):
         raise ArgumentError(f"the {circ.name} never adopted the theory, so no case can clearly establish it there "
                             "(the engine's bar): choose another forum")
     if in_force(circ.tests, c) is not None and not circ.danger_test_met(facts, c):

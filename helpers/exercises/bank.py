@@ -12,9 +12,10 @@ from ..facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse
 from ..law import law
 from ..loading import DataError, Field, check_mapping, checked_entries, load_yaml_file, relocate, where
 from .argue import ArgumentError, plies, verdict
+from .contested import course_facts, load_course
 from .model import Bank, Choice, Exercise, Hypothetical, answer_hash, join_lines, normalise_text
-from .predict import prediction_key
-from .reasons import engine_choices
+from .predict import ASK_WORDS, prediction_key, to_tick
+from .reasons import either_way, engine_choices
 from .schema import (BANK_FIELDS, CHOICE_FIELDS, COMMON_KEYS, EXERCISE_FIELDS, HYPOTHETICAL_FIELDS, TYPE_KEYS,
                      a_list)
 
@@ -70,7 +71,7 @@ def hypothetical_facts(hypothetical_id: str, lesson: str = "07_capstone") -> dic
     return parse_facts(load_hypotheticals(lesson)[hypothetical_id].facts).to_dict()
 
 
-def _facts_for(node: dict, ex: dict, folder: Path, need_circuit: bool) -> Facts:
+def _facts_for(node: dict, ex: dict, folder: Path, need_circuit: bool, course: dict | None = None) -> Facts:
     sources = [k for k in ("facts", "case", "hypothetical") if k in ex]
     if len(sources) != 1:
         raise DataError([f"{where(node)}: exercise '{ex['id']}' needs exactly one of facts, case or "
@@ -101,7 +102,7 @@ def _facts_for(node: dict, ex: dict, folder: Path, need_circuit: bool) -> Facts:
         raw = dict(hyps[ex["hypothetical"]].facts)
     raw.update(plain(ex.get("changes") or {}))
     try:
-        return parse_facts(raw, need_circuit=need_circuit)
+        return course_facts(parse_facts(raw, need_circuit=need_circuit), course or {})
     except FactError as exc:
         key = "changes" if "changes" in ex else src
         raise DataError([f"{where(node, key)}: exercise '{ex['id']}': {p}" for p in exc.problems]) from None
@@ -140,7 +141,7 @@ def _check_expect(kind: str, ex: dict, node: dict, choices: tuple[Choice, ...]) 
     return []
 
 
-def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
+def _build(node: Any, lesson: str, folder: Path, course: dict) -> tuple[Exercise, bool]:
     ex = check_mapping(node, EXERCISE_FIELDS, "an exercise")
     kind = ex["type"]
     stray = [k for k in ex if k not in COMMON_KEYS | TYPE_KEYS[kind]]
@@ -185,9 +186,9 @@ def _build(node: Any, lesson: str, folder: Path) -> tuple[Exercise, bool]:
             raise DataError([f"{where(node)}: exercise '{ex['id']}' needs 'accept' (answers) or 'accept_sha256'"])
         return Exercise(choices=(), select="text", accept_hashes=frozenset(hashes), **common), False
     if kind in ("argue", "characterise", "predict"):
-        return _build_new_kind(node, ex, kind, folder, common), False
-    facts = _facts_for(node, ex, folder, need_circuit=kind != "which_circuits")
-    choices = engine_choices(kind, facts, ex, node)
+        return _build_new_kind(node, ex, kind, folder, common, course), False
+    facts = _facts_for(node, ex, folder, need_circuit=kind != "which_circuits", course=course)
+    choices = engine_choices(kind, facts, ex, node, course)
     if "expect" in ex:
         problems = _check_expect(kind, ex, node, choices)
         if problems:
@@ -208,10 +209,10 @@ def _known_cases(node: dict, ex: dict, key: str) -> list[str]:
     return ids
 
 
-def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict) -> Exercise:
+def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict, course: dict) -> Exercise:
     """The argument, characterisation and prediction exercises: keys from the engine's comparison."""
     if kind == "argue":
-        facts = _facts_for(node, ex, folder, need_circuit=True)
+        facts = _facts_for(node, ex, folder, need_circuit=True, course=course)
         try:
             moves = plies(facts, _known_cases(node, ex, "cite") or None, _known_cases(node, ex, "counter") or None)
         except ArgumentError as exc:
@@ -222,7 +223,7 @@ def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict)
         if "case" not in ex or "set" not in ex or "narrative" not in ex:
             raise DataError([f"{where(node)}: exercise '{ex['id']}' needs 'case', 'narrative' and 'set' (the facts the "
                              "student sets)"])
-        facts = _facts_for(node, ex, folder, need_circuit=True)
+        facts = _facts_for(node, ex, folder, need_circuit=True, course=course)
         vocab = vocabulary()
         bad = [f for f in ex["set"] if f not in vocab or vocab[f].kind not in ("flag", "choice") or vocab[f].option]
         if bad:
@@ -233,7 +234,7 @@ def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict)
                        if o.id != "majority" and p.fact_pattern(o.id) is not None)
         return Exercise(choices=(), select="facts", facts=facts, narrative=ex["narrative"], asked=tuple(ex["set"]),
                         encodings=others, **common)
-    facts = _facts_for(node, ex, folder, need_circuit=False)
+    facts = _facts_for(node, ex, folder, need_circuit=False, course=course)
     flip = plain(ex.get("flip") or {}) or None
     if flip:
         try:
@@ -244,8 +245,13 @@ def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict)
     unknown = [c for c in wanted if c not in CIRCUITS]
     if unknown:
         raise DataError([f"{where(node, 'circuits')}: exercise '{ex['id']}': unknown circuits {', '.join(unknown)}"])
-    key = prediction_key(facts, ex.get("ask", "violation"), flip, wanted)
-    choices = tuple(Choice(cid, CIRCUIT_NAMES[cid], right, why) for cid, right, why in key)
+    ask = ex.get("ask", "violation")
+    key = prediction_key(facts, ask, flip, wanted)
+    said = ("its answer changes", "its answer does not change") if flip else \
+        (f"{ASK_WORDS[ask]}", f"not {ASK_WORDS[ask]}")
+    choices = tuple(either_way(Choice(cid, CIRCUIT_NAMES[cid], right, why), facts, cid,
+                               lambda g, c=cid: to_tick(g, ask, flip, c), lambda v: said[0] if v else said[1], course)
+                    for cid, right, why in key)
     return Exercise(choices=choices, select="many", facts=facts, **common)
 
 
@@ -267,6 +273,7 @@ def _load(path: Path) -> tuple[Bank, int]:
     exercises: list[Exercise] = []
     seen: dict[str, str] = {}
     confirmed = 0
+    course = load_course(folder.parent)
     for i, node in enumerate(top["exercises"]):
         raw_id = node.get("id") if isinstance(node, dict) else None
         if isinstance(raw_id, str):
@@ -275,7 +282,7 @@ def _load(path: Path) -> tuple[Bank, int]:
                 continue
             seen[raw_id] = where(node, "id")
         try:
-            ex, had_expect = _build(node, top["lesson"], folder)
+            ex, had_expect = _build(node, top["lesson"], folder, course)
         except DataError as exc:
             problems.extend(relocate(exc.problems, where(top["exercises"], i)))
             continue

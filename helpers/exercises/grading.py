@@ -70,6 +70,9 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         assert chosen is not None
         if chosen.correct:
             return Feedback(True, join_lines(_lead("Right.", chosen.feedback), _no_verdict(exercise.explanation)))
+        if chosen.either:  # right on the other side of a reading the answer turns on
+            return Feedback(True, join_lines(f"Right, on the other reading. {chosen.feedback}",
+                                             _no_verdict(exercise.explanation)))
         return Feedback(False, _lead("Not quite.", chosen.feedback))
 
     # select == "many": the set ticked must equal the key (an empty set is an answer: "none").
@@ -82,17 +85,23 @@ def grade(exercise: Exercise, answer: Any) -> Feedback:
         (ids if cid else unknown).append(cid or v)
     if unknown:
         return Feedback(False, f"Not among the choices: {', '.join(map(str, unknown))}.", answered=False)
+    # A choice that turns on one of the workbook's own readings (`either`) is right ticked or not.
     ticked, key = set(ids), set(exercise.key)
-    if ticked == key:
+    either = {c.id for c in exercise.choices if c.either}
+    if ticked - either == key - either:
         details = tuple(c.feedback if c.feedback.startswith(c.text) else f"{c.text}: {c.feedback}"
                         for c in exercise.choices) if exercise.type in ENGINE_TYPES + ("predict",) else ()
-        return Feedback(True, join_lines("Right.", exercise.explanation), details=details)
+        other = [c for c in exercise.choices if c.either and (c.id in ticked) != c.correct]
+        lines = ["Right." if not other else "Right: where your answer differs from the workbook's readings, it "
+                 "follows the other side of a reading the answer turns on, and that is accepted."]
+        lines += [f'- "{c.text}": {c.feedback}' for c in other]
+        return Feedback(True, join_lines("\n".join(lines), exercise.explanation), details=details)
     lines = ["Not quite."]
     for c in exercise.choices:
-        if c.id in ticked and not c.correct:
+        if c.id in ticked and not c.correct and not c.either:
             lines.append(f'- You ticked "{c.text}", but it should not be ticked. {c.feedback}')
     for c in exercise.choices:
-        if c.correct and c.id not in ticked:
+        if c.correct and c.id not in ticked and not c.either:
             lines.append(f'- You left "{c.text}" unticked, but it should be ticked. {c.feedback}')
     if exercise.type == "predict":  # the prediction is committed: reveal every circuit's answer
         return Feedback(False, "\n".join(lines), details=tuple(c.feedback for c in exercise.choices))

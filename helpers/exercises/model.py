@@ -26,8 +26,11 @@ ASKS = ("violation", "clearly_established", "immunity_denied")
 class Choice:
     id: str
     text: str
-    correct: bool
+    correct: bool  # right on the workbook's readings (or the course's)
     feedback: str
+    #: the answer turns on one of the workbook's own readings (data/readings.yaml): ticking it and
+    #: leaving it, or choosing it and not, are both right, and the feedback says which reading each follows
+    either: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 a one-fact flip changes) before the engine shows every circuit's answer."""
 from __future__ import annotations
 
-from ..engine import compare
+from ..engine import compare, decide
 from ..facts import CIRCUIT_NAMES, CIRCUITS, Facts, parse_facts
 
 ASK_WORDS = {"violation": "a violation", "clearly_established": "a clearly established right",
@@ -22,6 +22,20 @@ def _words(answer) -> str:
         return "no violation"
     return "a violation, immunity denied" if not answer.qualified_immunity else \
         "a violation, but immunity (not clearly established)"
+
+
+def to_tick(facts: Facts, ask: str, flip: dict | None, circuit: str) -> bool:
+    """Whether the circuit should be ticked: its answer (without a flip), or whether the flip changes it."""
+    before = _asked_fast(facts, ask, circuit)
+    if not flip:
+        return before
+    return before != _asked_fast(parse_facts({**facts.to_dict(), **flip}), ask, circuit)
+
+
+def _asked_fast(facts: Facts, ask: str, circuit: str) -> bool:
+    violation, established = decide(facts.with_(circuit=circuit), circuit)
+    return violation if ask == "violation" else established if ask == "clearly_established" else \
+        violation and established
 
 
 def prediction_key(facts: Facts, ask: str, flip: dict | None, circuits: tuple[str, ...] = ()) -> list[tuple[str, bool, str]]:

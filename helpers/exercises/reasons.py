@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from ..engine import compare, evaluate
+from ..engine import compare, decide, evaluate
 from ..facts import CIRCUIT_NAMES, CIRCUITS, Facts, circuit_id, vocabulary
 from ..law import in_force, law
 from ..loading import DataError, where
+from ..readings import relevant
+from .contested import contest, course_sentence
 from .model import Choice
 
 
@@ -63,19 +65,18 @@ def _leaf_reason(leaf, met: bool, facts: Facts, regime) -> str:
     return f"{spec.label.lower()}: {shown}, and this element needs {wanted}"
 
 
-def _interpretive(note: str | None) -> str | None:
-    """An element note that marks the workbook's own reading, in words a student can use."""
-    if not note or not note.strip().lower().startswith("interpretive"):
+def _deciding_reading(facts: Facts, circuit_id_: str, met: bool, test) -> str | None:
+    """Where one of the workbook's own readings (data/readings.yaml) decides whether `test(facts)`
+    holds, a sentence saying so and what the other reading gives; None where no reading decides it
+    (a reading is flagged only where flipping it flips the answer)."""
+    c = contest(facts, circuit_id_, test)
+    if c is None:
         return None
-    rest = re.sub(r"^interpretive\s*[-:\u2013\u2014]?\s*", "", note.strip(), flags=re.I)
-    rest = re.sub(r"\bis encoded as\b", "is read as", rest)
-    rest = re.sub(r"\bencoded\b", "read", rest)
-    rest = re.sub(r"\bencodes\b", "applies", rest)
-    rest = re.sub(r"\bencode\b", "apply", rest)
-    return rest
+    return c.sentence(lambda v: "it is met" if v else "it is not met")
 
 
-def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_label: bool = True) -> str:
+def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_label: bool = True,
+                   flag: bool = True) -> str:
     """Why one element came out as it did on these facts: the deciding fact(s), the court's words
     where the data has them, the authority, and whether the rule is the workbook's own reading."""
     L = law()
@@ -90,24 +91,15 @@ def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_
         regime = circ.regime_on(day)
         met, leaves = element.test(facts, regime)
         because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
-        caveat = _interpretive(element.note)
-        if caveat is None and any(leaf.kind == "culpable" for leaf, _ in leaves[:2]):
-            scale = _interpretive(regime.note)  # the culpability scale itself, e.g. before Lewis
-            caveat = f"SCALE:{scale}" if scale else None
+        caveat = _deciding_reading(facts, circuit_id_, met, lambda g: element.test(g, regime)[0]) if flag else None
     head = f"'{result.label}' {'met' if result.met else 'not met'}" if with_label else \
         ("Met" if result.met else "Not met")
     quote = f' (the court\'s words: "{element.quote}")' if element is not None and element.quote else ""
     because = _lower_first(because.rstrip(". "))
     text = f"{head} \u2014 {because}{quote} ({result.authority})."
     if caveat:
-        text += " " + _caveat_sentence(caveat)
+        text += " " + caveat
     return text
-
-
-def _caveat_sentence(caveat: str) -> str:
-    if caveat.startswith("SCALE:"):
-        return _sentence(f"The culpability scale applied here is the workbook's own reading: {caveat[6:]}")
-    return _sentence(f"This element is the workbook's own reading, not a court's holding: {caveat}")
 
 
 def _unverified(ids: Iterable[str]) -> str:
@@ -122,9 +114,9 @@ def _unverified(ids: Iterable[str]) -> str:
             "of the opinion, not a check against its text, so treat this answer as provisional.")
 
 
-def _recognition_reason(circ, facts: Facts) -> str | None:
+def _recognition_reason(circ, facts: Facts, flag: bool = True) -> str | None:
     """Why state-created danger is out at the threshold: the circuit had not recognised it."""
-    if facts.assume_recognized or circ.recognizes(facts.decision_date):
+    if facts.assume_recognized or circ.recognizes(facts.decision_date, facts.readings):
         return None
     L = law()
     day = facts.decision_date.isoformat()
@@ -134,15 +126,16 @@ def _recognition_reason(circ, facts: Facts) -> str | None:
         since = (f"; it did from {later.start.isoformat()} ({L.cite(later.authority)})" if later else "")
         return f"state-created danger not yet recognised on {day}{since}"
     text = f"state-created danger not recognised on {day} ({L.cite(status.authority)})"
-    caveat = _interpretive(status.note)
-    if caveat:
-        text += f". Whether this counts as not recognising the theory is the workbook's own reading: {caveat}"
+    c = contest(facts, circ.id, lambda g: circ.recognizes(g.decision_date, g.readings)) if flag else None
+    if c is not None:
+        text += ". " + c.sentence(lambda v: "the circuit recognised the theory then" if v else "it had not")
     return text
 
 
 def violation_reasons(answer, facts: Facts) -> list[str]:
-    """For one circuit's answer, as sentences: the theory whose every element was met (and any
-    element of it that is the workbook's own reading), or each element that failed and why."""
+    """For one circuit's answer, as sentences: the theory whose every element was met, or each
+    element that failed and why. Whether one of the workbook's own readings decides the answer is
+    said once, for the answer as a whole (`either_way`)."""
     L = law()
     circ = L.circuits[answer.circuit]
     f = facts.with_(circuit=answer.circuit)
@@ -155,25 +148,19 @@ def violation_reasons(answer, facts: Facts) -> list[str]:
             if version is None:  # harm by a state actor: two elements, each with its authority
                 return [f"{_THEORY_NAMES[theory].capitalize()}: " + " ".join(
                     f"'{e.label}' met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})." for e in result.elements)]
-            out = [f"{_THEORY_NAMES[theory].capitalize()}: every element met under {L.cite(version.authority)}."]
-            for e in result.elements:
-                caveat = _interpretive(_element_note(circ, theory, f, e.id))
-                if caveat:
-                    out.append(_sentence(f"It rests in part on the workbook's own reading of '{e.label}', not a "
-                                         f"court's holding: {caveat}"))
-            return out
+            return [f"{_THEORY_NAMES[theory].capitalize()}: every element met under {L.cite(version.authority)}."]
     out = []
     if f.custody != "none":
-        out += [f"Special relationship: {element_reason(answer.circuit, 'special_relationship', e, f)}"
+        out += [f"Special relationship: {element_reason(answer.circuit, 'special_relationship', e, f, flag=False)}"
                 for e in answer.special_relationship.elements if not e.met]
-    threshold = _recognition_reason(circ, f)
+    threshold = _recognition_reason(circ, f, flag=False)
     if threshold:
         out.append(_sentence(threshold[0].upper() + threshold[1:]))
     else:
-        assumed = not circ.recognizes(f.decision_date)  # the theory assumed, as a court or dissent might
+        assumed = not circ.recognizes(f.decision_date, f.readings)  # the theory assumed, as a court or dissent might
         name = ("State-created danger, assumed (the circuit has not recognised it; the elements are the test the "
                 "workbook assembles for an assumed theory)" if assumed else "State-created danger")
-        out += [f"{name}: {element_reason(answer.circuit, 'state_created_danger', e, f)}"
+        out += [f"{name}: {element_reason(answer.circuit, 'state_created_danger', e, f, flag=False)}"
                 for e in answer.state_created_danger.elements if not e.met]
     if f.harm_source == "state_actor":
         out += [f"Harm by a state actor: '{e.label}' not met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})."
@@ -189,17 +176,6 @@ def _lower_first(text: str) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def _version_note(circ, day) -> str | None:
-    version = in_force(circ.tests, day)
-    return version.note if version is not None else None
-
-
-def _element_note(circ, theory: str, facts: Facts, element_id: str) -> str | None:
-    version = _version_for(circ, theory, facts.decision_date)
-    element = next((e for e in version.elements if e.id == element_id), None) if version else None
-    return element.note if element else None
 
 
 def _failed_then(circuit_id_: str, facts: Facts, day) -> list[str]:
@@ -218,17 +194,11 @@ def _failed_then(circuit_id_: str, facts: Facts, day) -> list[str]:
         because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
         because = _lower_first(because.rstrip(". "))
         text = f"'{e.label}' not met \u2014 {because} ({L.cite(e.authority)})."
-        caveat = _interpretive(e.note)
-        if caveat is None and any(leaf.kind == "culpable" for leaf, _ in leaves[:2]):
-            scale = _interpretive(regime.note)
-            caveat = f"SCALE:{scale}" if scale else None
-        if caveat:
-            text += " " + _caveat_sentence(caveat)
         out.append(text)
     return out
 
 
-def established_reason(answer, facts: Facts) -> str:
+def established_reason(answer, facts: Facts, flag: bool = True) -> str:
     """Why prong two came out as it did: the engine's reason, the elements that failed on the
     conduct date, the precedents it rests on, and where the rule is the workbook's own."""
     basis = answer.clearly_established_basis
@@ -238,42 +208,80 @@ def established_reason(answer, facts: Facts) -> str:
         failed = _failed_then(answer.circuit, f, f.conduct_date)
         circ = law().circuits[answer.circuit]
         day = f.conduct_date.isoformat()
-        if failed and not circ.recognizes(f.conduct_date):
+        if failed and not circ.recognizes(f.conduct_date, f.readings):
             parts = [f"The {circ.name} had not recognised state-created danger on {day} and had no test of its "
                          "own; measured against the test the workbook assembles for a court that assumes the theory "
                          "(the workbook's reading, not the circuit's law), the facts fail on: " + " ".join(failed)]
         elif failed:
             parts.append(f"On {day} the test failed on: " + " ".join(failed))
-            note = _interpretive(_version_note(circ, f.conduct_date))
-            if note:
-                parts.append(_sentence(f"That statement of the test is the workbook's own reading: {note}"))
     if basis.precedents:
         parts.append(f"It rests on {_cite_all(basis.precedents)}.")
-    if "needed" in basis.why and "consensus" in basis.why:
-        parts.append("How many circuits make a consensus is the workbook's own threshold: the Supreme Court "
-                     "has given no number.")
-    if basis.route == "obvious":
-        parts.append("Which cases count as obvious (Hope v. Pelzer) is the workbook's own reading: only intent "
-                     "to harm a specific person through a danger the official created.")
+    c = contest(f, answer.circuit, lambda g: decide(g, answer.circuit)[1]) if flag else None
+    if c is not None:
+        parts.append(c.sentence(lambda v: "it was clearly established" if v else "it was not"))
     return " ".join(parts) + _unverified(basis.precedents)
 
 
-def engine_choices(kind: str, facts: Facts, ex: dict, node: dict) -> tuple[Choice, ...]:
+_ASK_WORDS = {
+    "violation": ("a violation", "no violation"),
+    "clearly_established": ("clearly established", "not clearly established"),
+    "immunity_denied": ("immunity denied", "immunity granted"),
+}
+
+
+def asked(ask: str, facts: Facts, circuit: str) -> bool:
+    """One circuit's answer to what an exercise asks (violation, clearly established, immunity
+    denied), by the engine's fast path."""
+    violation, established = decide(facts.with_(circuit=circuit), circuit)
+    if ask == "violation":
+        return violation
+    if ask == "clearly_established":
+        return established
+    return violation and established
+
+
+def either_way(choice: Choice, facts: Facts, circuit: str | None, value, words, course: dict) -> Choice:
+    """The choice, marked `either` (with the sentence that says why) where one of the workbook's own
+    readings decides it; and where the course fixed a reading that decides it, the sentence that says so."""
+    fixed = frozenset(course)
+    c = contest(facts, circuit, value, fixed)
+    extra = course_sentence(facts, course, circuit, value, words) if course else ""
+    if c is not None:
+        extra = (extra + " " + c.sentence(words)).strip()
+    if not extra:
+        return choice
+    return Choice(choice.id, choice.text, choice.correct, f"{choice.feedback} {extra}", either=c is not None)
+
+
+def engine_choices(kind: str, facts: Facts, ex: dict, node: dict, course: dict | None = None) -> tuple[Choice, ...]:
     """The key, computed by the engine: never typed by the author. Each choice's feedback names
-    the element that decided it, the fact behind it and its authority."""
+    the element that decided it, the fact behind it and its authority; where one of the workbook's
+    own readings decides a choice, either answer to it is right (`Choice.either`)."""
+    course = course or {}
     if kind == "element_check":
         answer = evaluate(facts)
         theory_name = ex.get("theory", "state_created_danger")
         theory = getattr(answer, theory_name)
-        return tuple(Choice(e.id, e.label, e.met, element_reason(answer.circuit, theory_name, e, facts,
-                                                                 with_label=False))
-                     for e in theory.elements)
+        circ = law().circuits[answer.circuit]
+        version = _version_for(circ, theory_name, facts.decision_date)
+        regime = circ.regime_on(facts.decision_date)
+        out = []
+        for e in theory.elements:
+            choice = Choice(e.id, e.label, e.met, element_reason(answer.circuit, theory_name, e, facts, with_label=False))
+            element = next((x for x in version.elements if x.id == e.id), None) if version else None
+            if element is not None:
+                choice = either_way(choice, facts, answer.circuit, lambda g, x=element: x.test(g, regime)[0],
+                                    lambda v: "the element is met" if v else "it is not met", course)
+            out.append(choice)
+        return tuple(out)
     if kind == "clearly_established_on":
         answer = evaluate(facts)
         why = established_reason(answer, facts)
         ce = answer.clearly_established
-        return (Choice("yes", "Yes, clearly established", ce, why),
-                Choice("no", "No, not clearly established", not ce, why))
+        cid = answer.circuit
+        c = contest(facts, cid, lambda g: asked("clearly_established", g, cid), frozenset(course))
+        return (Choice("yes", "Yes, clearly established", ce, why, either=c is not None),
+                Choice("no", "No, not clearly established", not ce, why, either=c is not None))
     # which_circuits
     wanted = CIRCUITS
     if "circuits" in ex:
@@ -286,6 +294,7 @@ def engine_choices(kind: str, facts: Facts, ex: dict, node: dict) -> tuple[Choic
                              "allowed: ca1 ... ca11, cadc (or 1st, 9th, D.C.)"])
     comparison = compare(facts)
     ask = ex.get("ask", "violation")
+    yes_word, no_word = _ASK_WORDS[ask]
     out = []
     for cid in wanted:
         a = comparison[cid]
@@ -296,18 +305,20 @@ def engine_choices(kind: str, facts: Facts, ex: dict, node: dict) -> tuple[Choic
         elif ask == "clearly_established":
             yes = a.clearly_established
             why = (f"clearly established for {on}: " if yes else f"not clearly established for {on}: ") \
-                + established_reason(a, facts)
+                + established_reason(a, facts, flag=False)
         else:
             yes = not a.qualified_immunity
             if yes:
                 why = ("immunity denied. A violation: " + " ".join(violation_reasons(a, facts)) + " Clearly "
-                       f"established for {on}: " + established_reason(a, facts))
+                       f"established for {on}: " + established_reason(a, facts, flag=False))
             else:
                 parts = []
                 if not a.violation:
                     parts.append("No violation. " + " ".join(violation_reasons(a, facts)))
                 if not a.clearly_established:
-                    parts.append(f"Not clearly established for {on}: " + established_reason(a, facts))
+                    parts.append(f"Not clearly established for {on}: " + established_reason(a, facts, flag=False))
                 why = "immunity granted. " + " ".join(parts)
-        out.append(Choice(cid, CIRCUIT_NAMES[cid], yes, f"{CIRCUIT_NAMES[cid]}: {why}"))
+        choice = Choice(cid, CIRCUIT_NAMES[cid], yes, f"{CIRCUIT_NAMES[cid]}: {why}")
+        out.append(either_way(choice, facts, cid, lambda g, c=cid: asked(ask, g, c),
+                              lambda v: yes_word if v else no_word, course))
     return tuple(out)
