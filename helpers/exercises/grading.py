@@ -2,10 +2,22 @@
 
 `grade(exercise, answer)` decides every answer in the workbook. It is pure: no widgets, no files,
 and nothing a student types is run; answers are compared with choice ids (or a salted hash, for
-short answers). The key of each exercise is fixed when the bank is read (`bank.py`; the engine's
-reasons in `reasons.py`). The per-type rules live beside it: `argue.py` (the three-ply argument),
-`characterise.py` (setting the facts of a narrative) and `predict.py` (the key of a prediction).
-A professor reading a bank can read this module beside it.
+short answers). What it decides, by kind of question:
+
+- one answer (`multiple_choice` with `select: one`, `clearly_established_on`): right if the choice
+  is marked correct (by the author, or by the engine's key); that choice's feedback is shown;
+- tick all that apply (`multiple_choice` with `select: many`, `element_check`, `which_circuits`,
+  `predict`): right only if the boxes ticked are exactly the key (none ticked is an answer); each
+  wrong tick and each missed box is named with its reason; a committed prediction shows every
+  circuit's answer;
+- `short_answer`: right if the salted hash of the normalised answer (case, accents, punctuation
+  and a leading article do not matter) is among the bank's accepted ones;
+- `argue`: ply by ply, in `argue.py`; `characterise`: fact by fact, in `characterise.py`.
+
+Nothing chosen, or a value not among the choices, is not an answer (`answered=False`): it is
+neither graded nor saved. The key of each exercise is fixed when the bank is read (`bank.py`);
+the engine's reasons behind an engine-keyed key are in `reasons.py`, a prediction's key in
+`predict.py`. A professor reading a bank can read this module beside it.
 """
 from __future__ import annotations
 
@@ -19,6 +31,8 @@ from .model import ENGINE_TYPES, Exercise, Feedback, answer_hash, join_lines, no
 
 
 def choice_for(exercise: Exercise, value: Any) -> str | None:
+    """The choice id an answer names: the id itself, the choice's text (normalised), yes/no or
+    True/False for a yes-or-no question, any spelling of a circuit for a circuits question."""
     if exercise.type == "clearly_established_on":
         if isinstance(value, bool):
             return "yes" if value else "no"

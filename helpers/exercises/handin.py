@@ -15,8 +15,6 @@ from .. import lite
 from ..progress import default_store
 
 
-# --- handing in ---------------------------------------------------------------------------
-
 HAND_IN_FILE = "progress.csv"
 
 

@@ -12,15 +12,12 @@ from dataclasses import dataclass, field
 
 from ..facts import Facts
 
-
 TYPES = ("multiple_choice", "element_check", "which_circuits", "clearly_established_on", "short_answer",
          "argue", "characterise", "predict")
 ENGINE_TYPES = ("element_check", "which_circuits", "clearly_established_on")
 THEORIES = ("state_created_danger", "special_relationship", "direct_harm")
 ASKS = ("violation", "clearly_established", "immunity_denied")
 
-
-# --- the model -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Choice:
@@ -112,8 +109,10 @@ def answer_hash(lesson: str, exercise_id: str, answer: str) -> str:
 
 
 def plural(n: int, word: str) -> str:
+    """'1 bank', '9 banks'."""
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def join_lines(*parts: str | None) -> str:
+    """The parts given, one a line; empty ones left out."""
     return "\n".join(p for p in parts if p)

@@ -10,8 +10,6 @@ from ..progress import current_student
 from .model import Bank, Choice, Exercise
 
 
-# --- choice order: varied, and stable for each student ----------------------------------
-
 #: Types whose choices are shuffled: an author's list (and yes/no). Circuits (ca1 ... cadc) and a
 #: test's elements keep their natural order, which is part of what they teach.
 SHUFFLED_TYPES = ("multiple_choice", "clearly_established_on")

@@ -12,8 +12,6 @@ from ..law import law
 from .bank import load_hypotheticals
 
 
-# --- presentation helpers ----------------------------------------------------------------
-
 def describe_facts(facts: Facts, *, show_circuit: bool = True, conduct_known: bool = True) -> list[str]:
     """The facts in plain English: forum and dates, every fact not at its default, then the rest."""
     from ..rendering import facts_lines  # UI: rendering loads plotly; imported only when drawing

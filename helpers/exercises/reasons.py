@@ -20,8 +20,6 @@ def _cite_all(ids: Iterable[str]) -> str:
     return "; ".join(precedents[i].cite() for i in ids if i in precedents)
 
 
-# --- engine-keyed reasons: the element that decided each answer, and its authority --------
-
 #: How a yes/no fact reads in a sentence, so a reason says what the facts establish
 #: ("the facts do not establish that the harm was foreseeable ...") instead of "Harm foreseeable: no".
 _FLAG_PROPOSITIONS = {

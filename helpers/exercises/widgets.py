@@ -18,13 +18,11 @@ from .argue import grade_plies, moves_text, parse_moves
 from .bank import load_lesson
 from .characterise import choices_text, parse_choices
 from .grading import choice_for, grade, parse_saved
+from .handin import hand_in
 from .model import Bank, Exercise, Feedback, plural
 from .order import choice_order
-from .handin import hand_in
 from .presentation import describe_facts, html_lines
 
-
-# --- the widgets -------------------------------------------------------------------------
 
 class ExerciseWidget:
     """One exercise: prompt, facts, choices, Check, Retry and feedback.

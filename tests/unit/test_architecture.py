@@ -166,6 +166,15 @@ def test_no_module_takes_another_modules_private_names():
     assert underscore_imports(_sources()) == []
 
 
+def test_the_exercises_package_init_only_hands_names_on():
+    """helpers/exercises/__init__.py re-exports its modules' names; the code lives in one module per job."""
+    tree = ast.parse((ROOT / "helpers" / "exercises" / "__init__.py").read_text(encoding="utf-8"))
+    kinds = {type(node).__name__ for node in tree.body} - {"Expr", "ImportFrom", "Assign"}
+    assert kinds == set(), f"__init__ defines code ({', '.join(sorted(kinds))}); put it in the module for its job"
+    assigned = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
+    assert assigned <= {"__all__"}
+
+
 # The checks themselves can fail: each run against a small made-up package.
 
 def _synthetic(files: dict[str, str]) -> dict[str, tuple[str, bool]]:
