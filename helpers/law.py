@@ -738,6 +738,8 @@ def _check_references(law: Law) -> None:
     for r in readings().values():
         problems.extend(f"{r.source}: reading '{r.id}' cites unknown precedent '{c}'" for c in r.cases
                         if c not in law.precedents)
+        problems.extend(f"{r.source}: reading '{r.id}' names '{c}', not a circuit; allowed: {', '.join(law.circuits)}"
+                        for c in r.circuits if c not in law.circuits)
     m = law.method
     for g in m.generality:
         need(g.authority, "data/qualified_immunity.yaml")

@@ -26,14 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The floors, lowest first. A module may import from its own floor or any floor below it, never
 #: from a floor above. Every module of helpers/ and helpers/exercises/ stands on exactly one floor.
 FLOORS = (
-    ("reading files", {"helpers.loading", "helpers.lite"}),
+    ("reading files", {"helpers.loading", "helpers.lite", "helpers.readings"}),
     ("facts and saved answers", {"helpers.facts", "helpers.progress"}),
     ("rules", {"helpers.rules"}),
     ("law", {"helpers.law"}),
     ("analogy", {"helpers.analogy"}),
     ("immunity (prong two)", {"helpers.immunity"}),
     ("engine", {"helpers.engine", "helpers", "helpers.fidelity"}),
-    ("the exercise model", {"helpers.exercises.model", "helpers.exercises.schema"}),
+    ("the exercise model", {"helpers.exercises.model", "helpers.exercises.schema", "helpers.exercises.contested"}),
     ("per-type rules and the engine's reasons", {"helpers.exercises.argue", "helpers.exercises.characterise",
                                                  "helpers.exercises.predict", "helpers.exercises.reasons"}),
     ("grading, reading banks, choice order", {"helpers.exercises.grading", "helpers.exercises.bank",
