@@ -90,6 +90,9 @@ class Precedent:
     cited_in: tuple[str, ...]
     source: str = ""
     prong_two: dict | None = None  # how the court reasoned on "clearly established" (see TEMPLATE)
+    #: facts the court made no finding on: `facts` holds the vocabulary's default for them, and no
+    #: exercise may ask a student to set them (characterise)
+    not_found: tuple = ()
 
     def cite(self, pin: str | None = None) -> str:
         """'Kennedy v. City of Ridgefield, 439 F.3d 1055, 1063 (9th Cir. 2006)'."""
@@ -208,6 +211,12 @@ def _pin(value: Any) -> str | None:
     return text(value)
 
 
+def _found_fact(value: Any) -> str:
+    """A fact a court finds (not its forum, dates or the analysis options)."""
+    settable = [f for f, spec in vocabulary().items() if spec.kind in ("flag", "choice") and not spec.option]
+    return one_of(*settable)(value)
+
+
 PRECEDENT_FIELDS = {
     "id": Field(True, text), "name": Field(True, text), "short_name": Field(True, text),
     "citation": Field(True, text), "decided": Field(True, iso_date), "conduct": Field(check=optional_date),
@@ -218,6 +227,7 @@ PRECEDENT_FIELDS = {
     "verification": Field(True, one_of(*VERIFICATION)), "verification_note": Field(check=optional_text),
     "cited_in": Field(check=list_of(text)),
     "prong_two": Field(check=_prong_two),
+    "not_found": Field(check=list_of(_found_fact)),
 }
 
 
@@ -259,7 +269,12 @@ def load_precedents() -> dict[str, Precedent]:
                 opinions=tuple(v.get("opinions", [])), history=tuple(sorted(v.get("history", []), key=lambda h: h.day)),
                 verification=v["verification"], verification_note=v.get("verification_note"),
                 cited_in=tuple(v.get("cited_in", [])), source=where(node), prong_two=v.get("prong_two"),
+                not_found=tuple(v.get("not_found", [])),
             )
+            found_anyway = [f for f in v.get("not_found", []) if f in (v.get("facts") or {})]
+            if found_anyway:
+                problems.append(f"{where(node, 'not_found')}: {', '.join(found_anyway)} listed as not found but set in "
+                                "'facts'; allowed: leave a fact the court did not find out of 'facts'")
     if problems:
         raise DataError(problems)
     return out

@@ -230,6 +230,11 @@ def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict,
             raise DataError([f"{where(node, 'set')}: exercise '{ex['id']}': {', '.join(bad)} cannot be set by a "
                              "student; use facts of data/facts.yaml with yes/no or a list of values"])
         p = law().precedents[ex["case"]]
+        unfound = [f for f in ex["set"] if f in p.not_found]
+        if unfound:
+            raise DataError([f"{where(node, 'set')}: exercise '{ex['id']}': the court made no finding on "
+                             f"{', '.join(unfound)} ({p.short_name}'s entry lists it under not_found); leave it out "
+                             "of 'set'"])
         others = tuple((o.author, p.fact_pattern(o.id)) for o in p.opinions  # the separate opinions
                        if o.id != "majority" and p.fact_pattern(o.id) is not None)
         return Exercise(choices=(), select="facts", facts=facts, narrative=ex["narrative"], asked=tuple(ex["set"]),

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import compare, decide
+from ..analogy import knowledge
 from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, Facts, vocabulary
+from ..law import law
 
 
 def _value(fact: str, raw: Any) -> Any:
@@ -50,9 +52,25 @@ def outcome_words(o: tuple[bool, bool]) -> str:
     return "a violation, immunity denied" if established else "a violation, but immunity (not clearly established)"
 
 
+def _equivalent(fact: str, a: Any, b: Any):
+    """The workbook's equivalence (data/analogy.yaml) that counts `a` and `b` alike, if any."""
+    eq = knowledge().equivalences.get(fact)
+    return eq if eq is not None and a in eq.values and b in eq.values else None
+
+
+def _moved(majority: Facts, fact: str, value: Any) -> list[str]:
+    """The circuits whose answer changes when only `fact` is read as `value`."""
+    alone = majority.with_(**{fact: value})
+    return [f"{CIRCUIT_ABBREVIATIONS[c]} ({outcome_words(outcome(majority, c))} -> {outcome_words(outcome(alone, c))})"
+            for c in CIRCUITS if outcome_words(outcome(majority, c)) != outcome_words(outcome(alone, c))]
+
+
 def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
                            others: tuple[tuple[str, Facts], ...]) -> tuple[bool, bool, list[str]]:
-    """(right, answered, lines). Right: every fact set as the majority set it."""
+    """(right, answered, lines). A reading of a fact is right when it is the majority's, a value the
+    workbook counts alike with the majority's (created/increased; a discrete group/one person), or one
+    that, made alone to the majority's facts, changes no circuit's answer; the comparison with the
+    majority and every separate opinion, and what each difference does, is shown either way."""
     vocab = vocabulary()
     chosen = parse_choices(asked, answer)
     missing = [vocab[f].label for f in asked if f not in chosen]
@@ -61,12 +79,24 @@ def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
     mine = majority.with_(**chosen)
     forum = majority.circuit
     lines = ["Fact by fact:"]
+    wrong, accepted = [], []
     for f in asked:
         spec = vocab[f]
         theirs = "; ".join(f"{name}: '{spec.label_of(getattr(fp, f))}'" for name, fp in others)
-        mark = "as the majority" if chosen[f] == getattr(majority, f) else "NOT as the majority"
+        ours = getattr(majority, f)
+        if chosen[f] == ours:
+            mark = "as the majority"
+        elif _equivalent(f, chosen[f], ours) is not None:
+            mark = "not the majority's word, but a value the workbook counts alike"
+            accepted.append(f)
+        elif not _moved(majority, f, chosen[f]):
+            mark = "not the majority's reading, but it changes no circuit's answer"
+            accepted.append(f)
+        else:
+            mark = "NOT as the majority, and it changes the answer"
+            wrong.append(f)
         lines.append(f"- {spec.label}: you '{spec.label_of(chosen[f])}' ({mark}); the majority "
-                     f"'{spec.label_of(getattr(majority, f))}'" + (f"; {theirs}" if theirs else "") + ".")
+                     f"'{spec.label_of(ours)}'" + (f"; {theirs}" if theirs else "") + ".")
     mine_o, maj_o = outcome(mine, forum), outcome(majority, forum)
     lines.append(f"In the {CIRCUIT_NAMES[forum]}, with your facts: {outcome_words(mine_o)}. With the majority's: "
                  f"{outcome_words(maj_o)}.")
@@ -81,15 +111,20 @@ def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
         lines.append("Which of your choices produced it (each one alone, made to the majority's facts):")
         for f in differing:
             spec = vocab[f]
-            alone = majority.with_(**{f: chosen[f]})
-            moved = [f"{CIRCUIT_ABBREVIATIONS[c]} ({outcome_words(outcome(majority, c))} -> {outcome_words(outcome(alone, c))})"
-                     for c in CIRCUITS if outcome_words(outcome(majority, c)) != outcome_words(outcome(alone, c))]
+            moved = _moved(majority, f, chosen[f])
+            eq = _equivalent(f, chosen[f], getattr(majority, f))
+            alike = (f" The workbook counts the two alike ({eq.label}: {law().precedents[eq.case].cite(eq.pin)})."
+                     if eq is not None else "")
             lines.append(f"- {spec.label} '{spec.label_of(chosen[f])}' instead of '{spec.label_of(getattr(majority, f))}': "
                          + ("alone it changes the answer in " + "; ".join(moved) + "." if moved else
-                            "alone it changes no circuit's answer."))
+                            "alone it changes no circuit's answer.") + alike)
         yours = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(mine, c)[0]]
         theirs = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(majority, c)[0]]
         lines.append(f"Across the circuits, a violation with your facts in: {', '.join(yours) or 'none'}; with the "
                      f"majority's: {', '.join(theirs) or 'none'}".rstrip(".") + ".")
-    right = not differing
-    return right, True, (["Right: you read the facts as the majority did."] if right else ["Not as the majority read them."]) + lines
+    if wrong:
+        return False, True, ["Not as the majority read them: a difference that changes an answer."] + lines
+    if accepted:
+        return True, True, ["Right: where your reading differs from the majority's words, the difference is one the "
+                            "workbook counts alike or one that changes no circuit's answer."] + lines
+    return True, True, ["Right: you read the facts as the majority did."] + lines

@@ -286,3 +286,30 @@ def test_bad_characterise_and_predict_entries_name_file_line_and_value(tmp_path)
     problems = err.value.problems
     assert any(f"{bank}:8" in p and "circuit, mood" in p for p in problems)
     assert any(f"{bank}:14" in p and "psychic" in p for p in problems)
+
+
+def test_characterise_accepts_an_equivalent_or_outcome_neutral_reading_and_says_why():
+    ex = load_lesson("03_state_created_danger")["kennedy_characterise"]
+    majority = {f: ("yes" if v is True else "no" if v is False else v) for f, v in
+                law().precedents[KENNEDY].fact_pattern().to_dict().items() if f in ex.asked}
+    increased = grade(ex, dict(majority, danger_effect="increased"))  # Penilla: created and increased count alike
+    assert increased.correct and "a value the workbook counts alike" in increased.message
+    assert "Penilla" in increased.message
+    # a reading that changes an answer somewhere is still not the majority's
+    assert not grade(ex, dict(majority, culpability="negligence")).correct
+
+
+def test_characterise_never_asks_a_fact_the_court_did_not_find(tmp_path):
+    pinder = law().precedents["pinder_v_johnson_1995"]
+    assert "culpability" in pinder.not_found
+    ex = load_lesson("02_special_relationship")["characterise_pinder"]
+    assert "culpability" not in ex.asked
+    bank = tmp_path / "b.yaml"
+    bank.write_text("lesson: s\ntitle: S\nexercises:\n  - id: c\n    type: characterise\n    prompt: P\n"
+                    "    explanation: E\n    case: pinder_v_johnson_1995\n    narrative: N\n    set: [custody, culpability]\n")
+    from helpers.exercises import load_bank
+    from helpers.loading import DataError
+
+    with pytest.raises(DataError) as exc:
+        load_bank(bank)
+    assert "b.yaml:10" in exc.value.problems[0] and "no finding on culpability" in exc.value.problems[0]
