@@ -21,8 +21,7 @@ from typing import Any
 from ..analogy import Difference, differences, knowledge
 from ..engine import evaluate
 from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, Facts, vocabulary
-from ..immunity import (best_counterexample, counterexample_checks, counterexample_rank, on_point, pattern_key,
-                        stronger_count)
+from ..immunity import best_counterexample, counterexample_checks, on_point, pattern_key, stronger_count
 from ..law import Precedent, in_force, law
 
 PLY_IDS = ("cite", "distinguish", "counter", "rebut")
@@ -85,12 +84,40 @@ def _candidates_for_cite(facts: Facts, limit: int = 6) -> list[str]:
     return menu
 
 
-def _candidates_for_counter(facts: Facts, limit: int = 4) -> list[str]:
+def counter_rank(checks, stronger: int) -> tuple:
+    """How good a case holding like conduct lawful is for the defence, as the grader keys it: first
+    whether it existed (decided before the conduct and still good law then: a later case cannot have
+    warned the official), then whether it is a true analogue (the same mechanism of danger and the
+    same kind of harm: a factually unlike case never outranks one), then whether it binds the forum,
+    then how close its facts are (none stronger here; the fewest factors stronger here)."""
+    ok = {c.id: c.passed for c in checks}
+    existed = ok.get("decided_before_conduct", False) and ok.get("good_law", False)
+    analogue = ok.get("same_mechanism", False) and ok.get("same_harm", False)
+    return (int(existed), int(analogue), int(ok.get("binding", False)), int(ok.get("not_stronger", False)), -stronger)
+
+
+def _ranked_counters(facts: Facts, pool) -> list[tuple[tuple, Precedent, tuple]]:
     L = law()
     circ = L.circuits[facts.circuit]
-    pool = [p for p in L.danger_precedents if p.violation is False and p.fact_pattern() is not None]
-    pool.sort(key=lambda p: counterexample_rank(counterexample_checks(L, circ, p, facts)), reverse=True)
-    return [p.id for p in pool[:limit]]
+    out = []
+    for p in pool:
+        if p.violation is not False:
+            continue
+        checks = counterexample_checks(L, circ, p, facts)
+        out.append((counter_rank(checks, stronger_count(p, facts)), p, checks))
+    return sorted(out, key=lambda t: t[0], reverse=True)
+
+
+def best_counter_in_base(facts: Facts) -> tuple[tuple, Precedent] | None:
+    """The defence's best counterexample anywhere in the base (checked against a menu by check-lessons)."""
+    pool = [p for p in law().danger_precedents if p.fact_pattern() is not None and p.verification != "memory"]
+    ranked = _ranked_counters(facts, pool)
+    return (ranked[0][0], ranked[0][1]) if ranked else None
+
+
+def _candidates_for_counter(facts: Facts, limit: int = 4) -> list[str]:
+    pool = [p for p in law().danger_precedents if p.fact_pattern() is not None and p.verification != "memory"]
+    return [p.id for _, p, _ in _ranked_counters(facts, pool)[:limit]]
 
 
 def cite_moves(facts: Facts, menu: list[str]) -> tuple[Move, ...]:
@@ -146,64 +173,72 @@ def distinguish_moves(facts: Facts, precedent: Precedent) -> tuple[tuple[Move, .
     diffs = differences(precedent.fact_pattern(), pattern_key(facts), precedent.short_name, TEMPTING)
     best = max((d.weight for d in diffs), default=0)
     top = next((d for d in diffs if d.weight == best), None) if best > 0 else None
+    immaterial = top is None or top.kind != "material"  # what is left is a difference the rules do not count
     moves = []
     for d in diffs:
         right = best > 0 and d.weight == best
         if right and d.kind != "material":
-            fb = (f"Right: the defence's strongest point, and it is all the defence has. {d.why} "
-                  "It is not a difference the comparison counts: your reply can say why.")
+            fb = (f"Accepted: the defence's strongest point, and it is all the defence has. {d.why} "
+                  "It is not a difference the comparison counts, so \"no difference helps the defence\" is right "
+                  "too; if the defence presses it, your reply can say why it does not count.")
         elif right:
             fb = f"Right: the defence's strongest point. {d.why}"
         else:
             stronger = f" The defence has a stronger point: {_difference_text(top).split(':')[0].lower()}." if top else ""
             fb = f"Not the defence's best. {d.why}{stronger}"
         moves.append(Move(d.fact, _difference_text(d), right, fb))
-    none_right = best == 0
-    moves.append(Move("none", "Nothing: no difference helps the defence", none_right,
-                      "Right: every difference cuts the other way or does not count." if none_right else
-                      f"Not so: {top.why}" if top else ""))
+    moves.append(Move("none", "Nothing: no difference helps the defence", immaterial,
+                      "Right: every difference cuts the other way or does not count." if top is None else
+                      f"Right: the only differences left are ones the workbook's comparison does not count. {top.why}"
+                      if immaterial else f"Not so: {top.why}"))
     return tuple(moves), top
 
 
+_LATER = ("A case decided after the official acted could not have warned him that his conduct was lawful; "
+          "at most, a disagreement among courts that develops later is evidence that the law was unclear "
+          "(Wilson v. Layne, 526 U.S. 603, 618 (1999)).")
+
+
 def counter_moves(facts: Facts, menu: list[str]) -> tuple[tuple[Move, ...], Precedent]:
-    """Ply two (b): the cases holding like conduct lawful, ranked as `best_counterexample` ranks them."""
+    """Ply two (b): the cases holding like conduct lawful, ranked by `counter_rank`; every case that
+    ties for the best is a right answer."""
     L = law()
-    circ = L.circuits[facts.circuit]
-    best = best_counterexample(L, circ, facts, tuple(menu))
-    if best is None:
+    ranked = _ranked_counters(facts, [L.precedents[pid] for pid in menu])
+    if not ranked:
         raise ArgumentError("no case in the counter menu found no violation")
-    bp, bchecks = best
-    top_rank = counterexample_rank(bchecks, stronger_count(bp, facts))
+    top_rank, bp, _ = ranked[0]
+    by_id = {p.id: (rank, checks) for rank, p, checks in ranked}
     moves = []
     for pid in menu:
         p = L.precedents[pid]
-        checks = counterexample_checks(L, circ, p, facts)
-        rank = counterexample_rank(checks, stronger_count(p, facts)) if p.violation is False else (-1,)
-        failed = [c for c in checks if not c.passed]
-        ok = [c.detail for c in checks if c.passed and c.id in ("binding", "same_mechanism")]
-        if p.violation is not False:
+        if pid not in by_id:
             moves.append(Move(pid, _caption(p), False, f"Weak: {p.short_name} found a violation; it is the "
                               "plaintiff's kind of case, not the defence's."))
             continue
-        right = rank == top_rank
-        if right:
+        rank, checks = by_id[pid]
+        failed = [c for c in checks if not c.passed]
+        ok = [c.detail for c in checks if c.passed and c.id in ("decided_before_conduct", "binding", "same_mechanism")]
+        later = " " + _LATER if any(c.id == "decided_before_conduct" for c in failed) else ""
+        if rank == top_rank:
             fb = f"Right: the defence's best counterexample. {' '.join(ok)}"
             if failed:
-                fb += " But it is not a true counterexample: " + " ".join(c.detail for c in failed) + \
-                      " That is what your reply will say."
+                fb += " But it is not a full counterexample: " + " ".join(c.detail for c in failed) + \
+                      " That is what your reply will say." + later
         else:
-            fb = (f"Weaker than {bp.short_name}. " + " ".join(f"{c.label}? No: {c.detail}" for c in failed))
-        moves.append(Move(pid, _caption(p), right, fb))
+            fb = (f"Weaker than {bp.short_name}. " + " ".join(f"{c.label}? No: {c.detail}" for c in failed)) + later
+        moves.append(Move(pid, _caption(p), rank == top_rank, fb))
     return tuple(moves), bp
 
 
+#: The replies to the defence's counterexample, worded so that they do not name it (the ply before
+#: asks which case it is); the feedback names it.
 _REPLY_TEXT = {
-    "decided_before_conduct": "{c} was decided after the official acted, so it could not have told him his conduct was lawful.",
-    "good_law": "{c} had been undone by later history before the official acted.",
-    "binding": "{c} does not bind the {forum}.",
-    "same_mechanism": "{c} brought the danger about by a different mechanism.",
-    "same_harm": "{c} involved a different kind of harm.",
-    "not_stronger": "These facts are stronger for the plaintiff than those of {c}.",
+    "decided_before_conduct": "The defence's case was decided after the official acted, so it could not have told him his conduct was lawful.",
+    "good_law": "The defence's case had been undone by later history before the official acted.",
+    "binding": "The defence's case does not bind the {forum}.",
+    "same_mechanism": "The defence's case brought the danger about by a different mechanism.",
+    "same_harm": "The defence's case involved a different kind of harm.",
+    "not_stronger": "These facts are stronger for the plaintiff than those of the defence's case.",
 }
 
 
@@ -227,9 +262,10 @@ def rebut_moves(facts: Facts, precedent: Precedent, top: Difference | None, coun
     for c in checks:
         if c.id not in _REPLY_TEXT:
             continue
-        text = _REPLY_TEXT[c.id].format(c=counter.short_name, forum=CIRCUIT_NAMES[circ.id])
+        text = _REPLY_TEXT[c.id].format(forum=CIRCUIT_NAMES[circ.id])
+        later = " " + _LATER if c.id == "decided_before_conduct" and not c.passed else ""
         moves.append(Move(f"counter_{c.id}", text, not c.passed,
-                          ("Right. " if not c.passed else "Not so. ") + c.detail))
+                          ("Right. " if not c.passed else "Not so. ") + c.detail + later))
     return tuple(moves)
 
 
@@ -271,11 +307,11 @@ def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[s
     return (
         Ply("cite", PLY_LABELS["cite"], f"You argue for the plaintiff in the {forum} (conduct on {day}). "
             "Which earlier case do you cite to show the right was clearly established?", cite),
-        Ply("distinguish", PLY_LABELS["distinguish"], f"Suppose you cite {case.short_name}. Which difference "
-            "will the defence press hardest?", dist),
+        Ply("distinguish", PLY_LABELS["distinguish"], "Suppose you cite the plaintiff's strongest case (the "
+            "feedback on your first move names it). Which difference from it will the defence press hardest?", dist),
         Ply("counter", PLY_LABELS["counter"], "Which case will the defence cite as holding like conduct lawful?",
             counter),
-        Ply("rebut", PLY_LABELS["rebut"], f"The defence stresses that difference and cites {cp.short_name}. "
+        Ply("rebut", PLY_LABELS["rebut"], "The defence presses its distinction and cites its best counterexample. "
             "Your best reply?", rebut),
     )
 

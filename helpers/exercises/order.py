@@ -59,3 +59,15 @@ def choice_order(exercise: Exercise, student: str | None = None, bank: Bank | No
     if bank is None or exercise.select != "one":
         return _shuffled(exercise, student, None)
     return _shuffled(exercise, student, exercise.id in _bank_plan(bank, student))
+
+
+def move_order(exercise: Exercise, ply, student: str | None = None) -> tuple:
+    """The moves of one ply of an argument in the order a student sees them: shuffled by a seed made
+    from the student, the exercise and the ply (stable across retries), with "Nothing: no difference
+    helps the defence" kept last, where a reader looks for it. The right move is first no more often
+    than chance (the order the moves are built in puts the strongest first)."""
+    if student is None:
+        student = current_student()
+    moves = [m for m in ply.moves if m.id != "none"]
+    _rng(student, exercise.lesson, exercise.id, ply.id).shuffle(moves)
+    return tuple(moves) + tuple(m for m in ply.moves if m.id == "none")

@@ -20,7 +20,7 @@ from .characterise import choices_text, parse_choices
 from .grading import choice_for, grade, parse_saved
 from .handin import hand_in
 from .model import Bank, Exercise, Feedback, plural
-from .order import choice_order
+from .order import choice_order, move_order
 from .presentation import describe_facts, html_lines
 
 
@@ -56,7 +56,8 @@ class ExerciseWidget:
         wide = widgets.Layout(width="auto", max_width="100%")
         self._plies: list = []
         if exercise.select == "plies":  # one group of moves per ply, opened one after another
-            self._plies = [widgets.RadioButtons(options=[(m.text, m.id) for m in ply.moves], value=None, layout=wide)
+            self._plies = [widgets.RadioButtons(options=[(m.text, m.id) for m in move_order(exercise, ply, student)],
+                                                value=None, layout=wide)
                            for ply in exercise.plies]
             self._ply_boxes = []
             for ply, radio in zip(exercise.plies, self._plies):
