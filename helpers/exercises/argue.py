@@ -299,7 +299,15 @@ def plies(facts: Facts, cite_menu: list[str] | None = None, counter_menu: list[s
                             "add one, or change the facts")
     case = _plaintiffs_case(facts, cite)
     dist, top = distinguish_moves(facts, case)
-    counter, cp = counter_moves(facts, counter_menu or _candidates_for_counter(facts))
+    counter_menu = counter_menu or _candidates_for_counter(facts)
+    counter, cp = counter_moves(facts, counter_menu)
+    base = best_counter_in_base(facts)
+    menu_best = _ranked_counters(facts, [L.precedents[i] for i in counter_menu])[0][0]
+    if base is not None and base[0][:2] > menu_best[:2]:
+        raise ArgumentError(f"the counter menu has no case as good for the defence as {_caption(base[1])}, which "
+                            + ("existed when the official acted" if base[0][0] > menu_best[0] else
+                               "shares the mechanism and the kind of harm")
+                            + ": add it to 'counter', or the keyed best counterexample is one the defence would not use")
     rebut = rebut_moves(facts, case, top, cp)
     if not any(m.correct for m in rebut):
         raise ArgumentError(f"the plaintiff has no good reply to {cp.short_name} on these facts")
