@@ -149,7 +149,7 @@ def _build(node: Any, lesson: str, folder: Path, course: dict) -> tuple[Exercise
         raise DataError([f"{where(node, k)}: key '{k}' is not used by a {kind} exercise; it may use: "
                          f"{', '.join(sorted(COMMON_KEYS | TYPE_KEYS[kind]))}" for k in stray])
     common = dict(id=ex["id"], lesson=lesson, type=kind, prompt=ex["prompt"], explanation=ex.get("explanation"),
-                  title=ex.get("title"), source=where(node))
+                  title=ex.get("title"), source=where(node), case=ex.get("case"))
     if kind not in ("multiple_choice", "argue") and "explanation" not in ex:
         raise DataError([f"{where(node)}: exercise '{ex['id']}' needs an 'explanation' (the feedback shown "
                          "with a right answer)"])
@@ -196,7 +196,8 @@ def _build(node: Any, lesson: str, folder: Path, course: dict) -> tuple[Exercise
     select = "one" if kind == "clearly_established_on" else "many"
     known = not ("case" in ex and law().precedents[ex["case"]].conduct is None
                  and "conduct_date" not in (ex.get("changes") or {}))
-    return Exercise(choices=choices, select=select, facts=facts, conduct_known=known, **common), "expect" in ex
+    return Exercise(choices=choices, select=select, facts=facts, conduct_known=known, ask=ex.get("ask", "violation"),
+                    theory=ex.get("theory", "state_created_danger"), **common), "expect" in ex
 
 
 def _known_cases(node: dict, ex: dict, key: str) -> list[str]:
@@ -257,7 +258,7 @@ def _build_new_kind(node: dict, ex: dict, kind: str, folder: Path, common: dict,
     choices = tuple(either_way(Choice(cid, CIRCUIT_NAMES[cid], right, why), facts, cid,
                                lambda g, c=cid: to_tick(g, ask, flip, c), lambda v: said[0] if v else said[1], course)
                     for cid, right, why in key)
-    return Exercise(choices=choices, select="many", facts=facts, **common)
+    return Exercise(choices=choices, select="many", facts=facts, ask=ask, flip=tuple((flip or {}).items()), **common)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ import argparse
 import sys
 
 from .. import classreport
-from .bank import check_lessons
+from .audit import measure, meets_targets, report_lines
+from .bank import LESSONS_DIR, check_lessons
+from .contested import load_course
 from .model import ENGINE_TYPES, answer_hash, plural
 
 
@@ -42,10 +44,28 @@ def _run_hash(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", help="exercise banks or lesson folders (default: every lesson)")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    report = check_lessons(args.paths or None)
+    if report.problems:
+        for line in report.problems:
+            print(line, file=sys.stderr)
+        return 2
+    counts = measure(report.banks, load_course(LESSONS_DIR))
+    print("\n".join(report_lines(counts)))
+    return 0 if meets_targets(counts) else 1
+
+
 #: (name, help, run, add_arguments), registered by `helpers.cli`.
 CLI_COMMANDS = (
     ("check-lessons", "validate every exercise bank (or the PATHs given)", _run_check, _check_arguments),
     ("class-report", "one HTML page (plotly) from students' hand-in CSVs: CSV... [-o FILE.html]",
      classreport.run, classreport.add_arguments),
     ("hash-answer", "the accept_sha256 value for a short answer: LESSON EXERCISE ANSWER", _run_hash, _hash_arguments),
+    ("grading-report", "per exercise type: keys that turn on the workbook's own readings and whether both answers are "
+     "accepted; late counterexamples; unfound facts asked (exit 1 if a target is missed)", _run_report,
+     _report_arguments),
 )

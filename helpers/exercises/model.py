@@ -48,6 +48,10 @@ class Exercise:
     narrative: str | None = None  # characterise: the story the student reads
     asked: tuple[str, ...] = ()  # characterise: the facts she sets
     encodings: tuple = ()  # characterise: (opinion name, Facts) of every separate opinion
+    case: str | None = None  # the precedent the exercise's facts come from, if any
+    ask: str = "violation"  # which_circuits and predict: what a tick says (violation, clearly_established, ...)
+    flip: tuple = ()  # predict: the one-fact change, as (fact, value) pairs
+    theory: str = "state_created_danger"  # element_check: whose elements
 
     @property
     def key(self) -> tuple[str, ...]:

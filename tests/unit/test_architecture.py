@@ -37,7 +37,7 @@ FLOORS = (
     ("per-type rules and the engine's reasons", {"helpers.exercises.argue", "helpers.exercises.characterise",
                                                  "helpers.exercises.predict", "helpers.exercises.reasons"}),
     ("grading, reading banks, choice order", {"helpers.exercises.grading", "helpers.exercises.bank",
-                                              "helpers.exercises.order"}),
+                                              "helpers.exercises.order", "helpers.exercises.audit"}),
     ("rendering", {"helpers.rendering", "helpers.cards", "helpers.classreport"}),
     ("widgets", {"helpers.cases", "helpers.projector", "helpers.widgets", "helpers.qilab"}),
     ("exercise widgets", {"helpers.exercises.presentation", "helpers.exercises.widgets", "helpers.exercises.handin",
