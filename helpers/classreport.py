@@ -15,9 +15,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercises.bank import load_lesson
+from .exercises.bank import LESSONS_DIR, load_lesson
+from .exercises.contested import load_course
 from .exercises.grading import parse_saved
 from .progress import COLUMNS
+from .readings import readings
 
 
 class ReportError(ValueError):
@@ -123,11 +125,27 @@ def _figure_html(fig, first: bool) -> str:
                        config={"displayModeBar": False})
 
 
-def render(data: ClassData, title: str = "Class report") -> str:
+def readings_note(course: dict) -> str:
+    """What the scores count where the law is open: the readings the course fixed, or that either
+    answer was accepted wherever one of the workbook's own readings decided it."""
+    if not course:
+        return ("<p class='report-readings'>Contested answers: wherever one of the workbook's own readings "
+                "(data/readings.yaml) decided an answer, either answer was scored right. Your course fixes no "
+                "reading (lessons/course.yaml).</p>")
+    known = readings()
+    items = "".join(f"<li>{html.escape(known[k].topic)}: <b>{'the workbook' if side == 'ours' else 'the other'}"
+                    f"</b> reading ({html.escape(known[k].ours if side == 'ours' else known[k].other)})</li>"
+                    for k, side in sorted(course.items()) if k in known)
+    return ("<p class='report-readings'>Readings your course fixes (lessons/course.yaml); on these the grader "
+            f"keyed only the course's reading, and elsewhere it accepted either answer:</p><ul>{items}</ul>")
+
+
+def render(data: ClassData, title: str = "Class report", course: dict | None = None) -> str:
     import plotly.graph_objects as go
 
     parts = [f"<h1>{html.escape(title)}</h1>",
-             f"<p>{len(data.students)} student(s), {data.rows} saved answer(s).</p>"]
+             f"<p>{len(data.students)} student(s), {data.rows} saved answer(s).</p>",
+             readings_note(course or {})]
     figs = []
     keys = sorted(data.first_try)
     labels = [f"{lesson[:2]} {ex}" for lesson, ex in keys]
@@ -163,7 +181,7 @@ def render(data: ClassData, title: str = "Class report") -> str:
 def class_report(paths: list[str | Path], dest: str | Path = "class-report.html") -> tuple[Path, ClassData]:
     data = summarise(read_hand_ins(paths))
     out = Path(dest)
-    out.write_text(render(data), encoding="utf-8")
+    out.write_text(render(data, course=load_course(LESSONS_DIR)), encoding="utf-8")
     return out, data
 
 

@@ -47,3 +47,11 @@ def test_facts_read_otherwise_than_the_majority_are_counted(tmp_path):
     a = _csv(tmp_path, "ada", [("03_state_created_danger", "kennedy_characterise", False, bybee)])
     data = summarise(read_hand_ins([a]))
     assert data.missed[("fact", "Awareness of the risk")] == 1 and data.missed[("fact", "State of mind")] == 1
+
+
+def test_the_report_says_how_contested_answers_were_scored_and_which_readings_the_course_fixed():
+    from helpers.classreport import readings_note
+
+    assert "either answer was scored right" in readings_note({})
+    fixed = readings_note({"ca4_acts_toward_assailant": "other"})
+    assert "acts directed at the assailant in the Fourth Circuit" in fixed and "<b>the other</b>" in fixed
