@@ -67,7 +67,8 @@ def consensus_needed(law: Law, day: date) -> int:
 
 
 def consensus_standard(circuit: Circuit, day: date) -> str:
-    """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | any_case."""
+    """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | own_recognition |
+    same_act_case."""
     c = in_force(circuit.consensus, day)
     if c is None or not c.counts:
         return "none"
@@ -142,6 +143,14 @@ def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
     return pro, con
 
 
+def _same_act_cases(facts: Facts, forum: tuple[str, ...]) -> list[Precedent]:
+    """Out-of-circuit cases that held the same kind of act unconstitutional, on point at the particularized
+    level (a shared mechanism, harm that crosses, no line, facts no weaker): what a lone persuasive case must
+    be to give fair warning where the forum reads Capoeman with Wood (`same_act_case`)."""
+    return [p for p, violation, _within, _analogous, on_point_ in _supports(_pattern_key(facts))
+            if violation and on_point_ and p.court not in forum and p.fact_pattern().act_kind == facts.act_kind]
+
+
 # --- the answer ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -167,8 +176,10 @@ class Basis:
 
 _THRESHOLD_NOTE = ("The number of circuits that makes a consensus is the workbook's own reading: "
                    "the Supreme Court has never given one (Wilson v. Layne; al-Kidd's 'robust consensus').")
-_ANY_CASE_NOTE = ("Interpretive: we read 'whatever decisional law is available' as one on-point case elsewhere "
-                  "sufficing where no case is contrary.")
+_SAME_ACT_NOTE = ("Interpretive: we read Capoeman ('whatever decisional law is available', yet one case elsewhere "
+                  "was not a settled rule) with Wood (one case about the same act was enough) as letting a lone "
+                  "out-of-circuit case give fair warning only for the same kind of act, on facts no weaker, with "
+                  "none contrary.")
 _UNMISTAKABLE_NOTE = ("Interpretive: we read 'point unmistakably' as a consensus that no circuit contradicts, "
                       "in a circuit that had itself recognised the theory.")
 
@@ -280,20 +291,22 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
         if p.court not in (circuit.id, "scotus"):
             by_circuit.setdefault(p.court, p)
     dissent = sorted({p.court for p in con if p.court not in (circuit.id, "scotus")})
-    need = 1 if standard == "any_case" else consensus_needed(law, d)
+    need = consensus_needed(law, d)
     ok = len(by_circuit) >= need and not dissent
     if standard in ("unmistakable", "own_recognition"):
         ok = ok and controlling
     ours = (_THRESHOLD_NOTE,) + ((_UNMISTAKABLE_NOTE,) if standard == "unmistakable" else ())
-    if ok:
-        cases = tuple(p.id for p in by_circuit.values())
-        shared, dist = _explain_support(law, next(iter(by_circuit.values())), facts) if detail else ((), ())
-        if standard == "any_case":
+    lone = _same_act_cases(facts, (circuit.id, "scotus")) if standard == "same_act_case" and not ok and not dissent else []
+    if ok or lone:
+        cases = tuple(p.id for p in by_circuit.values()) if ok else tuple(p.id for p in lone[-1:])
+        shared, dist = _explain_support(law, law.precedents[cases[0]], facts) if detail else ((), ())
+        if not ok:
             rule = in_force(circuit.consensus, d)
-            why = (f"No binding case, but {_names(law, cases)} had held like conduct unconstitutional elsewhere and "
-                   f"no case had held otherwise; the {circuit.name} then looked to whatever decisional law was "
-                   f"available ({law.precedents[rule.authority.case].short_name}).")
-            ours = (_ANY_CASE_NOTE,)
+            why = (f"No binding case, but {_names(law, cases)} had held the same kind of act unconstitutional elsewhere, "
+                   "on facts no stronger for the plaintiff than these, and no case had held otherwise; the "
+                   f"{circuit.name} then looked to whatever decisional law was available "
+                   f"({law.precedents[rule.authority.case].short_name}).")
+            ours = (_SAME_ACT_NOTE,)
         else:
             why = (f"No binding case, but cases from {len(by_circuit)} other circuits ({_names(law, cases)}) had held "
                    f"like conduct unconstitutional, and none had held otherwise: a consensus of persuasive authority "

@@ -1,0 +1,42 @@
+"""Prong two: whose cases count, and how many, circuit by circuit, as each circuit said it and when
+(data/circuits/*.yaml `qualified_immunity`; docs/prong-two.md)."""
+from datetime import date
+
+from helpers import evaluate
+from helpers.law import law
+
+L = law()
+KENNEDY = L.precedents["kennedy_v_ridgefield_2006"].fact_pattern()
+# Kennedy's facts in the Ninth, the day before Wood: the only case anywhere holding such conduct
+# unlawful was one Sixth Circuit case about another kind of act (a patrol car lent to a trusty).
+BEFORE_WOOD = KENNEDY.with_(circuit="ca9", conduct_date=date(1989, 6, 26), decision_date=date(2006, 3, 7))
+
+
+def _lone_out_of_circuit_case(facts):
+    """The out-of-circuit violation precedents decided before the conduct that the facts share a mechanism with."""
+    from helpers.immunity import _pattern_key, _supports
+    return [p for p, violation, _w, analogous, _o in _supports(_pattern_key(facts))
+            if violation and analogous and p.court not in (facts.circuit, "scotus")]
+
+
+def test_one_case_elsewhere_about_another_act_does_not_clearly_establish_the_law_in_the_ninth():
+    lone = _lone_out_of_circuit_case(BEFORE_WOOD)
+    assert len({p.court for p in lone}) == 1 and lone[0].fact_pattern().act_kind != BEFORE_WOOD.act_kind
+    basis = evaluate(BEFORE_WOOD).clearly_established_basis
+    assert basis.established is False and basis.route == "none"
+
+
+def test_one_case_elsewhere_about_the_same_act_still_gives_warning_in_the_ninth_before_al_kidd():
+    lone = _lone_out_of_circuit_case(BEFORE_WOOD)[0]
+    same_act = BEFORE_WOOD.with_(act_kind=lone.fact_pattern().act_kind)
+    basis = evaluate(same_act).clearly_established_basis
+    assert basis.established is True and basis.route == "consensus"
+    assert basis.precedents == (lone.id,) and any("same kind of act" in o for o in basis.ours)
+    # after al-Kidd the lone case is no longer enough: a robust consensus is needed
+    later = same_act.with_(decision_date=date(2012, 1, 1))
+    assert evaluate(later).clearly_established is False
+
+
+def test_capoeman_is_recorded_as_holding_the_right_not_clearly_established():
+    p = L.precedents["capoeman_v_reed_1985"]
+    assert p.clearly_established is False and "not clearly established" in p.rule
