@@ -15,7 +15,7 @@ BEFORE_WOOD = KENNEDY.with_(circuit="ca9", conduct_date=date(1989, 6, 26), decis
 def _lone_out_of_circuit_case(facts):
     """The out-of-circuit violation precedents decided before the conduct that the facts share a mechanism with."""
     from helpers.immunity import _pattern_key, _supports
-    return [p for p, violation, _w, analogous, _o in _supports(_pattern_key(facts))
+    return [p for p, violation, _w, analogous, *_ in _supports(_pattern_key(facts))
             if violation and analogous and p.court not in (facts.circuit, "scotus")]
 
 
