@@ -1,7 +1,9 @@
 """Prong two: how the kind of harm in a precedent stands to the harm in new facts (data/analogy.yaml
 harm_groups, harm_reaches, particularized_harm; docs/prong-two.md)."""
+from datetime import date
+
 from helpers import evaluate
-from helpers.analogy import compare_facts, harm_relation, knowledge
+from helpers.analogy import compare_facts, crossing_is_ours, harm_relation, knowledge
 from helpers.exercises import load_hypotheticals
 from helpers.exercises.predict import prediction_key
 from helpers.facts import CIRCUITS, parse_facts
@@ -47,3 +49,36 @@ def test_only_a_binding_case_reaches_another_harm_a_fortiori():
             for p in pro:
                 if harm_relation(K, p.fact_pattern().harm_source, facts.harm_source) == "reaches":
                     assert p.court in (cid, "scotus")
+
+
+def test_violence_and_natural_peril_cross_but_the_crossing_is_labelled_at_the_particularized_level_after_kisela():
+    start = K.particularized_harm.start
+    assert not crossing_is_ours(K, "general", date(2022, 1, 1))
+    assert not crossing_is_ours(K, "particularized", date(start.year - 1, 1, 1))
+    assert crossing_is_ours(K, "particularized", start)
+    cold = parse_facts({**load_hypotheticals("07_capstone")["winter_roadside"].facts, "circuit": "ca9",
+                        "conduct_date": "1995-01-14"})
+    # the only binding case then was about violence (a woman stranded in a high-crime area)
+    early = evaluate(cold.with_(decision_date=date(start.year - 2, 5, 2))).clearly_established_basis
+    late = evaluate(cold.with_(decision_date=date(start.year + 2, 5, 2))).clearly_established_basis
+    assert early.established and late.established and early.precedents == late.precedents
+    assert all(L.precedents[i].fact_pattern().harm_source == "private_violence" for i in late.precedents)
+    assert not any("squarely governs" in o for o in early.ours)
+    assert any("squarely governs" in o for o in late.ours)
+    # with a binding case about the same harm as well, the crossing no longer decides: no label
+    now = evaluate(cold.with_(conduct_date=date(2018, 1, 14), decision_date=date(start.year + 4, 5, 2)))
+    assert now.clearly_established and not any("squarely governs" in o for o in now.clearly_established_basis.ours)
+
+
+def test_the_capstone_closest_case_question_keys_the_case_that_needs_no_crossing():
+    from helpers.exercises import load_lesson
+    ex = next(e for e in load_lesson("07_capstone").exercises if e.id == "winter_roadside_closest_case")
+    keyed = [c for c in ex.choices if c.correct]
+    assert len(keyed) == 1 and "Munger" in keyed[0].text
+    winter = parse_facts(load_hypotheticals("07_capstone")["winter_roadside"].facts)
+    munger, wood = L.precedents["munger_v_city_of_glasgow_2000"], L.precedents["wood_v_ostrander_1989"]
+    assert compare_facts(munger.fact_pattern(), _pattern_key(winter)).harm == "same"
+    assert compare_facts(wood.fact_pattern(), _pattern_key(winter)).harm == "group"
+    assert crossing_is_ours(K, "particularized", winter.decision_date)
+    wood_choice = next(c for c in ex.choices if "Wood" in c.text)
+    assert "squarely governs" in wood_choice.feedback and "workbook's reading" in wood_choice.feedback
