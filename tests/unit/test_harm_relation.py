@@ -82,3 +82,18 @@ def test_the_capstone_closest_case_question_keys_the_case_that_needs_no_crossing
     assert crossing_is_ours(K, "particularized", winter.decision_date)
     wood_choice = next(c for c in ex.choices if "Wood" in c.text)
     assert "squarely governs" in wood_choice.feedback and "workbook's reading" in wood_choice.feedback
+
+
+def test_the_drag_race_case_is_the_true_analogue_of_the_after_party_and_a_counterexample_on_its_own_facts():
+    from helpers.immunity import counterexample_checks, is_counterexample
+    jones = L.precedents["jones_v_reynolds_2006"]
+    # after the party (Second Circuit): the same mechanism and the same kind of harm; it fails only
+    # because it binds elsewhere and because these facts take the message to have increased the danger
+    chk = {c.id: c for c in counterexample_checks(L, L.circuits["ca2"], jones, AFTER_PARTY)}
+    assert [i for i, c in chk.items() if not c.passed] == ["binding", "not_stronger"]
+    assert "danger" in chk["not_stronger"].detail.lower()
+    # on its own facts, later, in the Sixth: no violation, and a binding counterexample
+    race = jones.fact_pattern().with_(circuit="ca6", conduct_date=date(2010, 6, 1), decision_date=date(2013, 6, 1))
+    assert evaluate(race).violation is False
+    chk = counterexample_checks(L, L.circuits["ca6"], jones, race)
+    assert is_counterexample(chk) and all(c.passed for c in chk)
