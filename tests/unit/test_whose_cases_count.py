@@ -40,3 +40,21 @@ def test_one_case_elsewhere_about_the_same_act_still_gives_warning_in_the_ninth_
 def test_capoeman_is_recorded_as_holding_the_right_not_clearly_established():
     p = L.precedents["capoeman_v_reed_1985"]
     assert p.clearly_established is False and "not clearly established" in p.rule
+
+
+def test_the_fourth_ordinarily_looks_no_further_than_its_own_cases_from_edwards():
+    from helpers.immunity import consensus_standard
+    ca4 = L.circuits["ca4"]
+    edwards = L.precedents["edwards_v_city_of_goldsboro_1999"].decided
+    assert consensus_standard(ca4, date.fromordinal(edwards.toordinal() - 1)) != "none"
+    assert consensus_standard(ca4, edwards) == "none"
+    # Doe v. S.C. DSS: a foster-care duty other circuits had recognised by 2003 was not clearly
+    # established in the Fourth, which had not recognised it
+    doe = L.precedents["doe_v_south_carolina_department_of_social_services_2010"]
+    facts = doe.fact_pattern().with_(circuit="ca4", conduct_date=doe.conduct, decision_date=doe.decided)
+    basis = evaluate(facts).clearly_established_basis
+    assert basis.established is False and basis.route != "special_relationship"
+    # the same facts decided before Edwards would have drawn on a consensus elsewhere
+    earlier = evaluate(facts.with_(conduct_date=date(1997, 1, 1), decision_date=date(1999, 1, 1)))
+    assert earlier.clearly_established and "consensus of persuasive authority" in earlier.clearly_established_basis.why
+
