@@ -10,11 +10,13 @@ so that the QI lab, the argument exercises and the engine say the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from .facts import Facts, vocabulary
-from .loading import DATA_DIR, DataError, Field, check_mapping, list_of, load_yaml_file, optional_text, text, where
+from .loading import (DATA_DIR, DataError, Field, check_mapping, iso_date, list_of, load_yaml_file, optional_text,
+                      text, where)
 from .rules import compile_rule
 
 
@@ -39,6 +41,19 @@ class HarmGroup(Grouping):
 
 
 @dataclass(frozen=True)
+class HarmReach(Grouping):
+    """A precedent about harm `source` reaches new facts about harm in `to` (a fortiori), one way only."""
+
+    source: str = ""
+    to: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class DatedRule(Grouping):
+    start: date = date.min
+
+
+@dataclass(frozen=True)
 class Equivalence(Grouping):
     fact: str = ""
     values: frozenset = frozenset()
@@ -51,6 +66,8 @@ class Knowledge:
     employee_line: Grouping
     equivalences: dict  # fact -> Equivalence
     pursuit_line: Grouping | None = None
+    harm_reaches: tuple[HarmReach, ...] = ()
+    particularized_harm: DatedRule | None = None  # from when harms within a group stop crossing on point
 
     def mechanisms_of(self, facts: Facts) -> frozenset:
         return mechanisms_of(self, facts)
@@ -60,7 +77,7 @@ class Knowledge:
 
     def grouping(self, gid: str) -> Grouping:
         for g in (*self.mechanisms, *self.harm_groups, self.employee_line, self.pursuit_line,
-                  *self.equivalences.values()):
+                  *self.equivalences.values(), *self.harm_reaches, self.particularized_harm):
             if g.id == gid:
                 return g
         raise KeyError(gid)
@@ -83,7 +100,8 @@ def knowledge() -> Knowledge:
     path = DATA_DIR / "analogy.yaml"
     raw = load_yaml_file(path)
     top = check_mapping(raw, {"mechanisms": Field(True, lambda v: v), "harm_groups": Field(True, lambda v: v),
-                              "lines": Field(True, lambda v: v), "equivalent": Field(True, lambda v: v)},
+                              "lines": Field(True, lambda v: v), "equivalent": Field(True, lambda v: v),
+                              "harm_reaches": Field(check=lambda v: v), "particularized_harm": Field(check=lambda v: v)},
                         "analogy file")
     vocab = vocabulary()
     mechanisms = []
@@ -117,8 +135,25 @@ def knowledge() -> Knowledge:
             raise DataError([f"{where(node)}: '{fact}' is not an ordered fact with values {v['values']}"])
         equivalences[fact] = Equivalence(f"same_{fact}", f"{' and '.join(v['values'])} count alike",
                                          *v["authority"], v.get("note"), fact=fact, values=frozenset(v["values"]))
+    reaches = []
+    for node in list_of(lambda n: n)(top.get("harm_reaches") or []):
+        v = check_mapping(node, {"from": Field(True, text), "to": Field(True, list_of(text)),
+                                 "authority": Field(True, _authority), "note": Field(check=optional_text)}, "harm reach")
+        bad = [h for h in (v["from"], *v["to"]) if h not in vocab["harm_source"].values]
+        if bad:
+            raise DataError([f"{where(node)}: {bad} are not values of harm_source"])
+        reaches.append(HarmReach(f"reaches_{v['from']}", f"{v['from']} reaches {', '.join(v['to'])}",
+                                 *v["authority"], v.get("note"), source=v["from"], to=frozenset(v["to"])))
+    particular = None
+    if top.get("particularized_harm") is not None:
+        node = top["particularized_harm"]
+        v = check_mapping(node, {"from": Field(True, iso_date), "authority": Field(True, _authority),
+                                 "note": Field(check=optional_text)}, "particularized_harm")
+        particular = DatedRule("particularized_harm", "A case about one harm of a group is treated as on point for "
+                               "another at the particularized level",
+                               *v["authority"], v.get("note"), start=v["from"])
     return Knowledge(tuple(mechanisms), tuple(harm_groups), drawn["public_employee"], equivalences,
-                     drawn["pursuit"])
+                     drawn["pursuit"], tuple(reaches), particular)
 
 
 def mechanisms_of(k: Knowledge, facts: Facts) -> frozenset:
@@ -170,6 +205,29 @@ def profile(facts: Facts) -> Profile:
                    facts.victim_public_employee)
 
 
+def harm_relation(k: Knowledge, precedent_harm: str, new_harm: str) -> str:
+    """How a precedent's kind of harm stands to the new facts': same | group (another harm of one group:
+    crosses at the general level) | reaches (the precedent's harm reaches the new a fortiori) |
+    reached_by (the reverse) | apart."""
+    if precedent_harm == new_harm:
+        return "same"
+    if k.harm_group(precedent_harm) is k.harm_group(new_harm):
+        return "group"
+    if any(r.source == precedent_harm and new_harm in r.to for r in k.harm_reaches):
+        return "reaches"
+    if any(r.source == new_harm and precedent_harm in r.to for r in k.harm_reaches):
+        return "reached_by"
+    return "apart"
+
+
+def crossing_is_ours(k: Knowledge, level: str, decision: date | None) -> bool:
+    """Is a crossing of harms within one group the workbook's own reading at this level on this decision
+    date? Not at the general level (Wood on White v. Rochford; Kennedy at 1066); at the particularized level
+    from `particularized_harm` (Kisela's "squarely governs") on, yes (data/analogy.yaml)."""
+    rule = k.particularized_harm
+    return level == "particularized" and rule is not None and decision is not None and decision >= rule.start
+
+
 @dataclass(frozen=True)
 class Comparison:
     """What a precedent and new facts share and do not share, and whether a line divides them."""
@@ -177,21 +235,36 @@ class Comparison:
     shared_mechanisms: tuple[str, ...]
     precedent_mechanisms: tuple[str, ...]
     new_mechanisms: tuple[str, ...]
-    same_harm_group: bool
+    harm: str  # harm_relation: same | group | reaches | reached_by | apart
     employee_line: bool
     weaker: tuple[str, ...]  # factors on which the new facts are weaker (the other side's distinctions)
     stronger: tuple[str, ...]
 
     @property
+    def harm_supports(self) -> bool:
+        """A precedent holding a violation reaches this harm (same, one group, or a fortiori)."""
+        return self.harm in ("same", "group", "reaches")
+
+    @property
+    def harm_cuts(self) -> bool:
+        """A precedent holding like conduct lawful cuts against this harm (same, one group, or a fortiori)."""
+        return self.harm in ("same", "group", "reached_by")
+
+    @property
+    def harm_crossed(self) -> bool:
+        """The harms differ within one group: they cross at the general level only (particularized_harm)."""
+        return self.harm == "group"
+
+    @property
     def analogous(self) -> bool:
-        """Steps 1-3 of data/analogy.yaml: a shared mechanism and no doctrinal line."""
-        return bool(self.shared_mechanisms) and self.same_harm_group and not self.employee_line
+        """Steps 1-3 of data/analogy.yaml: a shared mechanism, harm that reaches, and no doctrinal line."""
+        return bool(self.shared_mechanisms) and self.harm_supports and not self.employee_line
 
     @property
     def counterexample(self) -> bool:
-        """For a precedent that held like conduct lawful: a shared mechanism and harm group, and these
+        """For a precedent that held like conduct lawful: a shared mechanism, harm it cuts against, and these
         facts no stronger for the plaintiff on any factor (it then cuts against the new facts)."""
-        return bool(self.shared_mechanisms) and self.same_harm_group and not self.stronger
+        return bool(self.shared_mechanisms) and self.harm_cuts and not self.stronger
 
     @property
     def on_point(self) -> bool:
@@ -205,7 +278,7 @@ def compare_facts(precedent: Facts, new: Facts) -> Comparison:
     return Comparison(
         shared_mechanisms=tuple(sorted(p.mechanisms & n.mechanisms)), precedent_mechanisms=tuple(sorted(p.mechanisms)),
         new_mechanisms=tuple(sorted(n.mechanisms)),
-        same_harm_group=p.harm_group == n.harm_group,
+        harm=harm_relation(knowledge(), precedent.harm_source, new.harm_source),
         employee_line=n.employee and not p.employee,
         weaker=_factors(n.strength, p.strength, lambda a, b: a < b),
         stronger=_factors(n.strength, p.strength, lambda a, b: a > b),
@@ -220,10 +293,15 @@ def describe(comparison: Comparison, precedent: Facts, new: Facts, name: str) ->
         p = ", ".join(k.grouping(m).label for m in comparison.precedent_mechanisms) or "no affirmative act"
         n = ", ".join(k.grouping(m).label for m in comparison.new_mechanisms) or "no affirmative act"
         out.append(f"Different mechanism: in {name} the state {p}; here the state {n}.")
-    if not comparison.same_harm_group:
-        hs = vocab["harm_source"]
+    hs = vocab["harm_source"]
+    if not comparison.harm_supports:
         out.append(f"A different kind of harm: in {name}, {hs.label_of(precedent.harm_source)}; here, "
                    f"{hs.label_of(new.harm_source)} ({k.harm_group(new.harm_source).label}).")
+    elif comparison.harm_crossed and k.particularized_harm is not None:
+        rule = k.particularized_harm
+        out.append(f"A different kind of harm within one group: in {name}, {hs.label_of(precedent.harm_source)}; "
+                   f"here, {hs.label_of(new.harm_source)}. The workbook lets it cross; at the particularized level "
+                   f"after {_cite(rule)} ({rule.start.year}) a court may not (our reading).")
     if comparison.employee_line:
         out.append(f"A doctrinal line: {k.employee_line.label} (Collins).")
     for f in comparison.weaker:
@@ -282,9 +360,41 @@ def _cite(g: Grouping) -> str:
     return f"{p.short_name if p else g.case}{' at ' + g.pin if g.pin else ''}"
 
 
-def differences(precedent: Facts, new: Facts, name: str, same: tuple[str, ...] = ()) -> list[Difference]:
+def _harm_difference(k: Knowledge, cmp: Comparison, a: str, b: str, shown: str, level: str | None,
+                     decision: date | None) -> Difference:
+    """The kind of harm as a distinction: within one group it crosses at the general level (and at the
+    particularized level before `particularized_harm`); a fortiori in one direction only (harm_reaches)."""
+    if cmp.harm == "group":
+        g, rule = k.harm_group(b), k.particularized_harm
+        if level is not None and crossing_is_ours(k, level, decision):
+            return Difference("harm_source", "equivalent", a, b, f"Harm crosses within one group ({shown}): "
+                              f"{g.label} ({_cite(g)}). At the particularized level after {_cite(rule)} this is the "
+                              "workbook's reading: a court asking whether precedent 'squarely governs' may treat the "
+                              "kind of harm as material.")
+        later = (f"; at the particularized level after {_cite(rule)} ({rule.start.year}) that is our reading"
+                 if rule is not None else "")
+        return Difference("harm_source", "equivalent", a, b, f"Harm crosses within one group ({shown}): "
+                          f"{g.label} ({_cite(g)}){later}.")
+    if cmp.harm == "reaches":
+        r = next(r for r in k.harm_reaches if r.source == a and b in r.to)
+        return Difference("harm_source", "favours_new", a, b, f"This cuts the other way ({shown}): a case about an "
+                          f"official who licensed the lesser harm reaches the graver one a fortiori ({_cite(r)}; "
+                          "our reading).")
+    if cmp.harm == "reached_by":
+        r = next(r for r in k.harm_reaches if r.source == b and a in r.to)
+        return Difference("harm_source", "material", a, b, f"A different kind of harm ({shown}): a case about the "
+                          f"graver harm does not by itself warn about the lesser ({_cite(r)}; our reading: the line "
+                          "runs one way only).")
+    return Difference("harm_source", "material", a, b, f"A different kind of harm ({shown}): harm does not cross "
+                      "from one group to another.")
+
+
+def differences(precedent: Facts, new: Facts, name: str, same: tuple[str, ...] = (), level: str | None = None,
+                decision: date | None = None) -> list[Difference]:
     """Every fact on which `new` differs from `precedent`, weighed as a distinction (strongest
-    first), plus the facts named in `same` where they do not differ (a tempting but empty point)."""
+    first), plus the facts named in `same` where they do not differ (a tempting but empty point).
+    `level` and `decision` (the level of generality and the decision date) say whether a crossing of
+    harms within one group is the workbook's own reading there (`crossing_is_ours`)."""
     k, vocab = knowledge(), vocabulary()
     cmp = compare_facts(precedent, new)
     out: list[Difference] = []
@@ -308,13 +418,7 @@ def differences(precedent: Facts, new: Facts, name: str, same: tuple[str, ...] =
                                       "comparison finds no mechanism the two cases share."))
             continue
         if f == "harm_source":
-            if cmp.same_harm_group:
-                g = k.harm_group(b)
-                out.append(Difference(f, "equivalent", a, b, f"Harm crosses within one group ({shown}): "
-                                      f"{g.label} ({_cite(g)})."))
-            else:
-                out.append(Difference(f, "material", a, b, f"A different kind of harm ({shown}): harm does not "
-                                      "cross from one group to another."))
+            out.append(_harm_difference(k, cmp, a, b, shown, level, decision))
             continue
         if f == "victim_public_employee":
             line = k.employee_line

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from .analogy import compare_facts, describe, knowledge, similarities
+from .analogy import compare_facts, crossing_is_ours, describe, knowledge, similarities
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
 from .law import Circuit, Cite, Law, Precedent, in_force, law as load_law
 
@@ -70,7 +70,8 @@ def consensus_needed(law: Law, day: date) -> int:
 
 
 def consensus_standard(circuit: Circuit, day: date) -> str:
-    """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | any_case."""
+    """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | own_recognition |
+    same_act_case."""
     c = in_force(circuit.consensus, day)
     if c is None or not c.counts:
         return "none"
@@ -106,11 +107,13 @@ def _test_reaches(law: Law, precedent: Precedent, facts: Facts) -> bool:
 @lru_cache(maxsize=4096)
 def _supports(key: Facts) -> tuple[tuple, ...]:
     """Every danger precedent decided before the conduct and still good law then, compared with
-    the facts once per fact pattern: (precedent, held_violation, within_rule, analogous, on_point).
-    within_rule: the same harm group and no doctrinal line (what the general level asks of a binding
-    case); analogous: also a shared mechanism and the precedent's test reaches these facts; on_point:
-    also no weaker on any factor. For a case holding like conduct lawful the flags ask whether it is a
-    counterexample: a shared mechanism, the same harm group, and these facts no stronger on any factor."""
+    the facts once per fact pattern: (precedent, held_violation, within_rule, analogous, on_point, crossed).
+    within_rule: harm that reaches these facts and no doctrinal line (what the general level asks of a
+    binding case); analogous: also a shared mechanism and the precedent's test reaches these facts;
+    on_point: also no weaker on any factor. For a case holding like conduct lawful the flags ask whether it
+    is a counterexample: a shared mechanism, harm it cuts against, and these facts no stronger on any
+    factor. harm: how the precedent's harm stands to these facts' (analogy.harm_relation); whether harms
+    of one group cross, and whether a persuasive case reaches a harm a fortiori, is decided in `supports`."""
     law = load_law()
     c = key.conduct_date
     out = []
@@ -120,12 +123,12 @@ def _supports(key: Facts) -> tuple[tuple, ...]:
             continue
         cmp = compare_facts(p.fact_pattern(), key)
         if p.violation:
-            within = cmp.same_harm_group and not cmp.employee_line
+            within = cmp.harm_supports and not cmp.employee_line
             analogous = cmp.analogous and _test_reaches(law, p, key)
-            out.append((p, True, within, analogous, analogous and not cmp.weaker))
+            out.append((p, True, within, analogous, analogous and not cmp.weaker, cmp.harm))
         else:
             contrary = cmp.counterexample
-            out.append((p, False, contrary, contrary, contrary))
+            out.append((p, False, contrary, contrary, contrary, cmp.harm))
     return tuple(out)
 
 
@@ -133,9 +136,13 @@ def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
              controlling: bool = False) -> tuple[list[Precedent], list[Precedent]]:
     """(precedents holding like conduct unlawful, precedents holding like conduct lawful) at `level`.
     At the general level, where the forum had recognised the theory, a binding case need only be within
-    the rule; every other case must be analogous."""
+    the rule; every other case must be analogous. At the particularized level a case must be on point,
+    and harms of one group cross (from Kisela on, at the particularized level, our reading: `crossing_label`).
+    Only a binding case reaches a harm a fortiori (harm_reaches): a persuasive case counts for what it held."""
     pro, con = [], []
-    for p, violation, within, analogous, on_point_ in _supports(pattern_key(facts)):
+    for p, violation, within, analogous, on_point_, harm in _supports(pattern_key(facts)):
+        if harm in ("reaches", "reached_by") and p.court not in forum:
+            continue
         if level == "general":
             hit = within if (violation and controlling and p.court in forum) else analogous
         else:
@@ -143,6 +150,37 @@ def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
         if hit:
             (pro if violation else con).append(p)
     return pro, con
+
+
+def _crossing_ours(facts: Facts, level: str, cases: list[Precedent], needed: int) -> tuple[str, ...]:
+    """The label for an answer that a reading about the kind of harm decides: when fewer than `needed` of
+    `cases` (counted by circuit) are about the same kind of harm, the others are treated as on point by the
+    workbook's own reading - a harm reached a fortiori (harm_reaches, Hope at 741), or, at the particularized
+    level after Kisela (`crossing_is_ours`), another harm of one group."""
+    k = knowledge()
+    key = pattern_key(facts)
+    crossing_ours = crossing_is_ours(k, level, facts.decision_date)
+    relation = {p.id: compare_facts(p.fact_pattern(), key).harm for p in cases}
+    read = [p for p in cases if relation[p.id] in ("reaches", "reached_by") or (crossing_ours and relation[p.id] == "group")]
+    if not read or len({p.court for p in cases if p not in read}) >= needed:
+        return ()
+    hs = vocabulary()["harm_source"]
+    there = ", ".join(sorted({hs.label_of(p.fact_pattern().harm_source) for p in read}))
+    why = ("a case condemning an official who licensed a lesser harm reaches a graver one a fortiori, and not the "
+           "reverse (our reading of Hope at 741 with Dwares, itself a case of licensed violence)" if any(relation[p.id] != "group" for p in read) else
+           "violence and natural perils cross at the general level (Wood on White v. Rochford); at the particularized "
+           "level after Kisela ('squarely governs') a court may treat the kind of harm as material")
+    return (f"Interpretive: this answer treats {_names(load_law(), [p.id for p in read])} ({there}) as deciding "
+            f"{hs.label_of(facts.harm_source)}: {why}.",)
+
+
+def _same_act_cases(facts: Facts, forum: tuple[str, ...]) -> list[Precedent]:
+    """Out-of-circuit cases that held the same kind of act unconstitutional, on point at the particularized
+    level (a shared mechanism, harm that reaches, no line, facts no weaker): what a lone persuasive case must
+    be to give fair warning where the forum reads Capoeman with Wood (`same_act_case`)."""
+    return [p for p, violation, _within, _analogous, on_point_, harm in _supports(pattern_key(facts))
+            if violation and on_point_ and harm in ("same", "group")
+            and p.court not in forum and p.fact_pattern().act_kind == facts.act_kind]
 
 
 # --- the answer ---------------------------------------------------------------------------
@@ -170,8 +208,10 @@ class Basis:
 
 _THRESHOLD_NOTE = ("The number of circuits that makes a consensus is the workbook's own reading: "
                    "the Supreme Court has never given one (Wilson v. Layne; al-Kidd's 'robust consensus').")
-_ANY_CASE_NOTE = ("Interpretive: we read 'whatever decisional law is available' as one on-point case elsewhere "
-                  "sufficing where no case is contrary.")
+_SAME_ACT_NOTE = ("Interpretive: we read Capoeman ('whatever decisional law is available', yet one case elsewhere "
+                  "was not a settled rule) with Wood (one case about the same act was enough) as letting a lone "
+                  "out-of-circuit case give fair warning only for the same kind of act, on facts no weaker, with "
+                  "none contrary.")
 _UNMISTAKABLE_NOTE = ("Interpretive: we read 'point unmistakably' as a consensus that no circuit contradicts, "
                       "in a circuit that had itself recognised the theory.")
 
@@ -220,7 +260,8 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
         return Basis(False, "none", level, tuple(p.id for p in contrary),
                      f"{_names(law, [p.id for p in contrary])}, binding here, had held like conduct lawful on "
                      "facts at least as strong for the plaintiff, and no later binding case held otherwise."
-                     if detail else "", counterexamples=counter_ids)
+                     if detail else "", counterexamples=counter_ids,
+                     ours=_crossing_ours(facts, level, contrary, 1) if detail else ())
     if level == "general" and controlling and binding:
         status = in_force(circuit.status, c)
         shared, dist = ((), ())
@@ -242,7 +283,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      + ("the same mechanism, and nothing in these facts weaker for the plaintiff."
                         if level == "particularized" else "the same mechanism of danger, and its test reaches these "
                         "facts.") if detail else "",
-                     shared, dist, counter_ids)
+                     shared, dist, counter_ids, _crossing_ours(facts, level, binding, 1) if detail else ())
     if method.source == "option" and level == "general" and not controlling:
         recognised = _recognition_consensus(law, circuit, facts, detail)
         if recognised is not None:
@@ -283,26 +324,30 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
         if p.court not in (circuit.id, "scotus"):
             by_circuit.setdefault(p.court, p)
     dissent = sorted({p.court for p in con if p.court not in (circuit.id, "scotus")})
-    need = 1 if standard == "any_case" else consensus_needed(law, d)
+    need = consensus_needed(law, d)
     ok = len(by_circuit) >= need and not dissent
     if standard in ("unmistakable", "own_recognition"):
         ok = ok and controlling
     ours = (_THRESHOLD_NOTE,) + ((_UNMISTAKABLE_NOTE,) if standard == "unmistakable" else ())
-    if ok:
-        cases = tuple(p.id for p in by_circuit.values())
-        shared, dist = _explain_support(law, next(iter(by_circuit.values())), facts) if detail else ((), ())
-        if standard == "any_case":
+    lone = _same_act_cases(facts, (circuit.id, "scotus")) if standard == "same_act_case" and not ok and not dissent else []
+    if ok or lone:
+        cases = tuple(p.id for p in by_circuit.values()) if ok else tuple(p.id for p in lone[-1:])
+        shared, dist = _explain_support(law, law.precedents[cases[0]], facts) if detail else ((), ())
+        ours_crossing = _crossing_ours(facts, level, [p for p in pro if p.court not in (circuit.id, "scotus")]
+                                       if ok else lone, need if ok else 1)
+        if not ok:
             rule = in_force(circuit.consensus, d)
-            why = (f"No binding case, but {_names(law, cases)} had held like conduct unconstitutional elsewhere and "
-                   f"no case had held otherwise; the {circuit.name} then looked to whatever decisional law was "
-                   f"available ({law.precedents[rule.authority.case].short_name}).")
-            ours = (_ANY_CASE_NOTE,)
+            why = (f"No binding case, but {_names(law, cases)} had held the same kind of act unconstitutional elsewhere, "
+                   "on facts no stronger for the plaintiff than these, and no case had held otherwise; the "
+                   f"{circuit.name} then looked to whatever decisional law was available "
+                   f"({law.precedents[rule.authority.case].short_name}).")
+            ours = (_SAME_ACT_NOTE,)
         else:
             why = (f"No binding case, but cases from {len(by_circuit)} other circuits ({_names(law, cases)}) had held "
                    f"like conduct unconstitutional, and none had held otherwise: a consensus of persuasive authority "
                    f"(the workbook counts {need} or more).")
         return Basis(True, "consensus", level, cases, why if detail else "",
-                     shared, dist, counter_ids, ours if detail else ())
+                     shared, dist, counter_ids, (ours + ours_crossing) if detail else ())
     if not detail:
         return Basis(False, "none", level, (), "")
     why = (f"No case binding in the {circuit.name} had held like conduct unconstitutional"
@@ -418,9 +463,16 @@ def _date_checks(precedent: Precedent, c: date) -> tuple[Check, Check]:
     )
 
 
-def _comparison_checks(precedent: Precedent, facts: Facts):
+_HARM_WORDS = {"same": "the same kind of harm", "group": "another harm of one group",
+               "reaches": "a lesser harm, which reaches this one a fortiori",
+               "reached_by": "a graver harm", "apart": "a harm of another group"}
+
+
+def _comparison_checks(precedent: Precedent, facts: Facts, level: str, binding: bool, counter: bool = False):
     """(comparison or None, checks): whether `precedent` is a danger case with facts, and if so whether it
-    shares a mechanism and a harm group with `facts` - what a citation and a counterexample both need."""
+    shares a mechanism with `facts` and its harm reaches them (for a citation) or cuts against them (for a
+    counterexample, `counter`) at `level` on the decision date - what a citation and a counterexample both need.
+    A harm reached a fortiori counts only for a `binding` case (`supports`)."""
     pf = precedent.fact_pattern()
     name = precedent.short_name
     if pf is None or precedent.theory != "state_created_danger":
@@ -429,11 +481,17 @@ def _comparison_checks(precedent: Precedent, facts: Facts):
     k = knowledge()
     cmp = compare_facts(pf, pattern_key(facts))
     label = lambda ids: ", ".join(k.grouping(m).label for m in ids) or "no affirmative act"  # noqa: E731
+    fortiori = cmp.harm in ("reaches", "reached_by")
+    harm_ok = (cmp.harm_cuts if counter else cmp.harm_supports) and (binding or not fortiori)
+    why = f"{name}: {k.harm_group(pf.harm_source).label}; here: {_HARM_WORDS[cmp.harm]}."
+    if fortiori and not binding:
+        why += " A persuasive case counts for the harm it decided; only a binding one reaches another a fortiori."
+    if cmp.harm_crossed and crossing_is_ours(k, level, facts.decision_date):
+        why += " At the particularized level after Kisela, treating it as on point is the workbook's reading."
     return cmp, [
         Check("same_mechanism", "The same mechanism of danger", bool(cmp.shared_mechanisms),
               f"{name}: the state {label(cmp.precedent_mechanisms)}; here: {label(cmp.new_mechanisms)}."),
-        Check("same_harm", "Harm of a kind that crosses", cmp.same_harm_group,
-              f"{name}: {k.harm_group(pf.harm_source).label}; here: {k.harm_group(facts.harm_source).label}."),
+        Check("same_harm", "Harm of a kind that crosses", harm_ok, why),
     ]
 
 
@@ -458,7 +516,7 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
                             "found no violation." if precedent.violation is False else
                             "did not decide whether there was a violation.")),
     ]
-    cmp, compared = _comparison_checks(precedent, facts)
+    cmp, compared = _comparison_checks(precedent, facts, level, binding)
     checks += compared
     diffs: list[str] = []
     alike: list[str] = []
@@ -511,7 +569,8 @@ def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, fact
               "The workbook's entry rests on memory, not the opinion's text." if precedent.verification == "memory"
               else "The entry was checked against the opinion or a summary of it."),
     ]
-    cmp, compared = _comparison_checks(precedent, facts)
+    cmp, compared = _comparison_checks(precedent, facts, method_for(law, circuit, facts).level,
+                                       precedent.court in (circuit.id, "scotus"), counter=True)
     checks += compared
     if cmp is None:
         return tuple(checks)

@@ -570,8 +570,9 @@ def _pursuit(node: Any) -> dict:
 #: unmistakable - the same, and only for a theory the circuit had itself recognised (Seiter);
 #: own_recognition - persuasive cases fill in the contours of a theory the circuit had recognised,
 #:   never establish one it had not;
-#: any_case - whatever decisional law is available: one on-point case suffices if none is contrary.
-CONSENSUS_STANDARDS = ("ordinary", "unmistakable", "own_recognition", "any_case")
+#: same_act_case - the ordinary consensus, or one out-of-circuit case about the same kind of act, on
+#:   facts no weaker, with none contrary (the Ninth before al-Kidd: Capoeman read with Wood).
+CONSENSUS_STANDARDS = ("ordinary", "unmistakable", "own_recognition", "same_act_case")
 
 
 def _consensus(node: Any) -> Consensus:

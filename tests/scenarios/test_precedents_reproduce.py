@@ -23,9 +23,6 @@ KNOWN_DIVERGENCES = {
     ("horton_v_city_of_santa_maria_2019", None, "clearly_established"):
         "the court asked whether a second-hand report of past suicidal thoughts made an imminent risk "
         "obvious; the vocabulary has no fact for imminence",
-    ("doe_v_south_carolina_department_of_social_services_2010", None, "clearly_established"):
-        "a custody consensus elsewhere by 2003, but the Fourth Circuit held the duty not clearly "
-        "established there (issue 13: foster-care dates)",
     ("cope_v_cogdill_2021", None, "clearly_established"):
         "the Fifth Circuit asked for a case on point about a jailer who followed a wait-for-backup policy "
         "while a detainee hanged himself; the workbook's custody route treats the settled custodial duty "

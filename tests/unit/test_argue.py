@@ -78,7 +78,7 @@ def test_counterexample_checks_agree_with_the_engine(kennedy):
     for facts in (kennedy, L.precedents["pena_v_deprisco_2005"].fact_pattern(),
                   L.precedents["mcclendon_v_city_of_columbia_2002"].fact_pattern()):
         circ = L.circuits[facts.circuit]
-        engine = {p.id for p, violation, _, contrary, _ in _supports(pattern_key(facts)) if not violation and contrary}
+        engine = {p.id for p, violation, _, contrary, *_ in _supports(pattern_key(facts)) if not violation and contrary}
         ours = {p.id for p in L.danger_precedents if p.violation is False
                 and is_counterexample(counterexample_checks(L, circ, p, facts))}
         assert ours == engine

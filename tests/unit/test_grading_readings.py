@@ -18,12 +18,11 @@ exercises:
     explanation: E
     case: kennedy_v_ridgefield_2006
     changes: {conduct_date: 2022-01-01, decision_date: 2024-01-01}
-  - id: kennedy_2024_fourth
+  - id: kneipp_before_al_kidd
     type: clearly_established_on
-    prompt: Clearly established in the Fourth Circuit?
+    prompt: Clearly established in the Third Circuit when Kneipp's officers acted?
     explanation: E
-    case: kennedy_v_ridgefield_2006
-    changes: {circuit: ca4, conduct_date: 2022-01-01, decision_date: 2024-01-01}
+    case: kneipp_v_tedder_1996
 """
 
 
@@ -48,12 +47,13 @@ def test_either_answer_is_right_where_the_fourth_circuit_bar_decides(tmp_path):
 
 
 def test_a_one_answer_question_accepts_the_other_reading_and_says_so(tmp_path):
-    ex = _bank(tmp_path)["kennedy_2024_fourth"]
+    ex = _bank(tmp_path)["kneipp_before_al_kidd"]  # the level of generality before al-Kidd decides it
     ours = next(c for c in ex.choices if c.correct)
     other = next(c for c in ex.choices if not c.correct)
-    assert ours.either and other.either
+    assert ours.id == "yes" and ours.either and other.either
     r = grade(ex, other.id)
     assert r.correct and r.message.startswith("Right, on the other reading.")
+    assert "the level of generality before Ashcroft v. al-Kidd" in r.message
 
 
 def test_a_course_that_fixes_the_reading_keys_it_and_says_so(tmp_path):

@@ -1,0 +1,60 @@
+"""Prong two: whose cases count, and how many, circuit by circuit, as each circuit said it and when
+(data/circuits/*.yaml `qualified_immunity`; docs/prong-two.md)."""
+from datetime import date
+
+from helpers import evaluate
+from helpers.law import law
+
+L = law()
+KENNEDY = L.precedents["kennedy_v_ridgefield_2006"].fact_pattern()
+# Kennedy's facts in the Ninth, the day before Wood: the only case anywhere holding such conduct
+# unlawful was one Sixth Circuit case about another kind of act (a patrol car lent to a trusty).
+BEFORE_WOOD = KENNEDY.with_(circuit="ca9", conduct_date=date(1989, 6, 26), decision_date=date(2006, 3, 7))
+
+
+def _lone_out_of_circuit_case(facts):
+    """The out-of-circuit violation precedents decided before the conduct that the facts share a mechanism with."""
+    from helpers.immunity import pattern_key, _supports
+    return [p for p, violation, _w, analogous, *_ in _supports(pattern_key(facts))
+            if violation and analogous and p.court not in (facts.circuit, "scotus")]
+
+
+def test_one_case_elsewhere_about_another_act_does_not_clearly_establish_the_law_in_the_ninth():
+    lone = _lone_out_of_circuit_case(BEFORE_WOOD)
+    assert len({p.court for p in lone}) == 1 and lone[0].fact_pattern().act_kind != BEFORE_WOOD.act_kind
+    basis = evaluate(BEFORE_WOOD).clearly_established_basis
+    assert basis.established is False and basis.route == "none"
+
+
+def test_one_case_elsewhere_about_the_same_act_still_gives_warning_in_the_ninth_before_al_kidd():
+    lone = _lone_out_of_circuit_case(BEFORE_WOOD)[0]
+    same_act = BEFORE_WOOD.with_(act_kind=lone.fact_pattern().act_kind)
+    basis = evaluate(same_act).clearly_established_basis
+    assert basis.established is True and basis.route == "consensus"
+    assert basis.precedents == (lone.id,) and any("same kind of act" in o for o in basis.ours)
+    # after al-Kidd the lone case is no longer enough: a robust consensus is needed
+    later = same_act.with_(decision_date=date(2012, 1, 1))
+    assert evaluate(later).clearly_established is False
+
+
+def test_capoeman_is_recorded_as_holding_the_right_not_clearly_established():
+    p = L.precedents["capoeman_v_reed_1985"]
+    assert p.clearly_established is False and "not clearly established" in p.rule
+
+
+def test_the_fourth_ordinarily_looks_no_further_than_its_own_cases_from_edwards():
+    from helpers.immunity import consensus_standard
+    ca4 = L.circuits["ca4"]
+    edwards = L.precedents["edwards_v_city_of_goldsboro_1999"].decided
+    assert consensus_standard(ca4, date.fromordinal(edwards.toordinal() - 1)) != "none"
+    assert consensus_standard(ca4, edwards) == "none"
+    # Doe v. S.C. DSS: a foster-care duty other circuits had recognised by 2003 was not clearly
+    # established in the Fourth, which had not recognised it
+    doe = L.precedents["doe_v_south_carolina_department_of_social_services_2010"]
+    facts = doe.fact_pattern().with_(circuit="ca4", conduct_date=doe.conduct, decision_date=doe.decided)
+    basis = evaluate(facts).clearly_established_basis
+    assert basis.established is False and basis.route != "special_relationship"
+    # the same facts decided before Edwards would have drawn on a consensus elsewhere
+    earlier = evaluate(facts.with_(conduct_date=date(1997, 1, 1), decision_date=date(1999, 1, 1)))
+    assert earlier.clearly_established and "consensus of persuasive authority" in earlier.clearly_established_basis.why
+
