@@ -268,6 +268,25 @@ def load_precedents() -> dict[str, Precedent]:
 # --- circuits -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Inference:
+    """What `awareness: obvious` carries where a circuit needs actual knowledge (Farmer, at 842)."""
+
+    authority: "Cite"
+    note: str
+
+
+@lru_cache(maxsize=1)
+def obvious_inference() -> Inference:
+    """The `inference` of the awareness fact in data/facts.yaml, checked."""
+    from .facts import _facts_file
+
+    spec = _facts_file()["facts"]["awareness"]
+    v = check_mapping(spec.get("inference"), {"authority": Field(True, _cite), "note": Field(True, text)},
+                      "awareness inference")
+    return Inference(v["authority"], v["note"])
+
+
+@dataclass(frozen=True)
 class Cite:
     case: str
     pin: str | None = None
@@ -361,8 +380,16 @@ class Regime:
         if CULPABILITY_RANK[facts.culpability] < CULPABILITY_RANK[need]:
             return False
         if facts.culpability == "deliberate_indifference":
-            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness_needed(facts)]
+            # `obvious` carries Farmer's inference (data/facts.yaml, awareness.inference): where the
+            # circuit needs actual knowledge, a factfinder may find it from the obviousness of the risk.
+            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK["obvious"]
         return True
+
+    def knowledge_inferred(self, facts: Facts) -> bool:
+        """Whether deliberate indifference rests on knowledge inferred from an obvious risk: the
+        circuit needs actual knowledge, and the facts say only that the risk was obvious."""
+        return (facts.culpability == "deliberate_indifference" and facts.awareness == "obvious"
+                and self.awareness_needed(facts) == "actual")
 
     def explain(self, facts: Facts, setting: str, met: bool) -> str:
         vocab = vocabulary()
@@ -379,8 +406,14 @@ class Regime:
         if (not met and CULPABILITY_RANK[facts.culpability] >= CULPABILITY_RANK[need]
                 and facts.culpability == "deliberate_indifference"):
             knows = vocab["awareness"].label_of(facts.awareness)
-            wanted = "actual knowledge" if self.awareness_needed(facts) == "actual" else "a known or obvious risk"
-            return f"Deliberate indifference here needs {wanted}; the official {knows}."
+            wanted = ("actual knowledge (which a factfinder may infer from an obvious risk)"
+                      if self.awareness_needed(facts) == "actual" else "a known or obvious risk")
+            return f"Deliberate indifference here needs {wanted}; here the official {knows}."
+        if met and self.knowledge_inferred(facts):
+            inference = obvious_inference()
+            return (f"{base} This circuit needs actual knowledge; here it is inferred from obviousness: "
+                    f"{inference.note} ({law().cite(inference.authority)}). Our reading: the inference is the "
+                    "plaintiff's on the pleadings and at summary judgment; at trial a jury may decline to draw it.")
         return base
 
 
@@ -708,6 +741,7 @@ def _check_references(law: Law) -> None:
         need(g.authority, "data/qualified_immunity.yaml")
     for s in m.consensus_size:
         need(s.authority, "data/qualified_immunity.yaml")
+    need(obvious_inference().authority, "data/facts.yaml")
     for c in (m.obvious_case[1], m.deshaney, m.direct_harm, *m.custody.values()):
         need(c, "data/qualified_immunity.yaml")
     for o in m.order:
