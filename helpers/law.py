@@ -269,21 +269,32 @@ def load_precedents() -> dict[str, Precedent]:
 
 @dataclass(frozen=True)
 class Inference:
-    """What `awareness: obvious` carries where a circuit needs actual knowledge (Farmer, at 842)."""
+    """A reading of the vocabulary with its authority: what `awareness: obvious` carries where a
+    circuit needs actual knowledge (Farmer, at 842); why a custody need that was not pressing is
+    judged at the level of the facts (Anderson v. Creighton, at 640)."""
 
     authority: "Cite"
     note: str
 
 
-@lru_cache(maxsize=1)
-def obvious_inference() -> Inference:
-    """The `inference` of the awareness fact in data/facts.yaml, checked."""
+@lru_cache(maxsize=None)
+def _vocabulary_reading(fact: str, key: str) -> Inference:
     from .facts import _facts_file
 
-    spec = _facts_file()["facts"]["awareness"]
-    v = check_mapping(spec.get("inference"), {"authority": Field(True, _cite), "note": Field(True, text)},
-                      "awareness inference")
+    spec = _facts_file()["facts"][fact]
+    v = check_mapping(spec.get(key), {"authority": Field(True, _cite), "note": Field(True, text)},
+                      f"{fact} {key}")
     return Inference(v["authority"], v["note"])
+
+
+def obvious_inference() -> Inference:
+    """The `inference` of the awareness fact in data/facts.yaml, checked."""
+    return _vocabulary_reading("awareness", "inference")
+
+
+def custody_contours() -> Inference:
+    """The `contours` of the custody_need fact in data/facts.yaml, checked."""
+    return _vocabulary_reading("custody_need", "contours")
 
 
 @dataclass(frozen=True)
@@ -742,6 +753,7 @@ def _check_references(law: Law) -> None:
     for s in m.consensus_size:
         need(s.authority, "data/qualified_immunity.yaml")
     need(obvious_inference().authority, "data/facts.yaml")
+    need(custody_contours().authority, "data/facts.yaml")
     for c in (m.obvious_case[1], m.deshaney, m.direct_harm, *m.custody.values()):
         need(c, "data/qualified_immunity.yaml")
     for o in m.order:
