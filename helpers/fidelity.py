@@ -104,6 +104,15 @@ class Report:
         return all(n and agree / n >= TARGETS[prong] for prong in TARGETS
                    for agree, n in [self.rate(prong)])
 
+    def conduct_date_sources(self) -> dict:
+        """How the conduct dates of the measured prong-two holdings were known (opinion, summary, estimate)."""
+        precedents = law().precedents
+        out: dict = defaultdict(int)
+        for o in self.majority:
+            if o.prong == "clearly_established":
+                out[precedents[o.precedent].conduct_date_source] += 1
+        return dict(out)
+
     def misses(self) -> list[Outcome]:
         return [o for o in self.majority if not o.agrees]
 
@@ -138,6 +147,10 @@ class Report:
                     continue
                 v, c = grid[k]["violation"], grid[k]["clearly_established"]
                 lines.append(f"  {k.replace('_', ' '):<22} {v[0]:>5} of {v[1]:<4} {c[0]:>6} of {c[1]:<4}")
+        sources = self.conduct_date_sources()
+        lines += ["", "Conduct dates of the measured prong-two holdings: "
+                  + ", ".join(f"{k} {sources.get(k, 0)}" for k in ("opinion", "summary", "estimate"))
+                  + " (how each date was known: data/precedents, conduct_date_source)"]
         misses = self.misses()
         lines += ["", f"Misses ({len(misses)}):"]
         for o in misses:

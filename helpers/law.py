@@ -26,6 +26,10 @@ HISTORY_EVENTS = ("withdrawn", "vacated", "superseded", "abrogated", "overruled"
 #: History events after which a precedent no longer counts as good law.
 DEAD_EVENTS = frozenset({"withdrawn", "vacated", "superseded", "abrogated", "overruled", "reversed"})
 VERIFICATION = ("seed", "verified", "summary", "memory")
+#: How a precedent's conduct date was known: read in an opinion in the case (this court's or the
+#: court below's); from a summary, a news report or another secondary account; or estimated (a
+#: month or year read somewhere, the day chosen by convention or inferred).
+CONDUCT_DATE_SOURCES = ("opinion", "summary", "estimate")
 
 
 def in_force(entries: Sequence[T], day: date) -> T | None:
@@ -90,6 +94,7 @@ class Precedent:
     cited_in: tuple[str, ...]
     source: str = ""
     prong_two: dict | None = None  # how the court reasoned on "clearly established" (see TEMPLATE)
+    conduct_date_source: str | None = None  # opinion | summary | estimate (CONDUCT_DATE_SOURCES)
 
     def cite(self, pin: str | None = None) -> str:
         """'Kennedy v. City of Ridgefield, 439 F.3d 1055, 1063 (9th Cir. 2006)'."""
@@ -211,6 +216,7 @@ def _pin(value: Any) -> str | None:
 PRECEDENT_FIELDS = {
     "id": Field(True, text), "name": Field(True, text), "short_name": Field(True, text),
     "citation": Field(True, text), "decided": Field(True, iso_date), "conduct": Field(check=optional_date),
+    "conduct_date_source": Field(check=lambda v: None if v is None else one_of(*CONDUCT_DATE_SOURCES)(v)),
     "theory": Field(True, one_of(*THEORIES)), "posture": Field(check=optional_text),
     "held": Field(True, _held), "rule": Field(check=optional_text), "summary": Field(check=optional_text),
     "quote": Field(check=_quote), "facts": Field(check=_fact_values), "options": Field(check=_options),
@@ -248,6 +254,12 @@ def load_precedents() -> dict[str, Precedent]:
                                 "gets the default, and the workbook is measured with it (put it on a dissent's opinion)")
             if v.get("conduct") and v["conduct"] > v["decided"]:
                 problems.append(f"{where(node, 'conduct')}: conduct date after the decision date")
+            if v.get("conduct") and not v.get("conduct_date_source"):
+                problems.append(f"{where(node, 'conduct')}: precedent '{v['id']}' has a conduct date but no "
+                                f"conduct_date_source; allowed: {', '.join(CONDUCT_DATE_SOURCES)} (say how the date was known)")
+            if v.get("conduct_date_source") and not v.get("conduct"):
+                problems.append(f"{where(node, 'conduct_date_source')}: precedent '{v['id']}' gives conduct_date_source "
+                                f"'{v['conduct_date_source']}' but no conduct date; allowed: leave it out when conduct is null")
             quote = v.get("quote") or {}
             out[v["id"]] = Precedent(
                 id=v["id"], name=v["name"], short_name=v["short_name"], citation=v["citation"],
@@ -259,6 +271,7 @@ def load_precedents() -> dict[str, Precedent]:
                 opinions=tuple(v.get("opinions", [])), history=tuple(sorted(v.get("history", []), key=lambda h: h.day)),
                 verification=v["verification"], verification_note=v.get("verification_note"),
                 cited_in=tuple(v.get("cited_in", [])), source=where(node), prong_two=v.get("prong_two"),
+                conduct_date_source=v.get("conduct_date_source"),
             )
     if problems:
         raise DataError(problems)
