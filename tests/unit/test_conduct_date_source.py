@@ -1,6 +1,5 @@
 """Every conduct date says how it was known (issue 19): read in an opinion, taken from a summary,
 or estimated; the loader refuses a date without its source, and a source without a date."""
-import shutil
 
 import pytest
 
@@ -31,14 +30,6 @@ def test_the_fidelity_report_says_how_the_measured_conduct_dates_were_known():
     counts = r.conduct_date_sources()
     assert set(counts) <= set(law_module.CONDUCT_DATE_SOURCES) and sum(counts.values()) >= 60
     assert "Conduct dates of the measured prong-two holdings: " in r.text()
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    target = tmp_path / "data"
-    shutil.copytree(law_module.DATA_DIR, target)
-    monkeypatch.setattr(law_module, "DATA_DIR", target)
-    return target
 
 
 KENNEDY = "    conduct: 1998-09-24\n    conduct_date_source: opinion\n"
