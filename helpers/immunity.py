@@ -437,8 +437,10 @@ def _custody_particulars(law: Law, circuit: Circuit, facts: Facts, detail: bool)
     why = (f"The {circuit.name} had settled the duty to a person in this kind of custody, but here ({these}) the "
            f"question is asked at the level of the facts: {contours.note} ({law.cite(contours.authority)}). No case "
            f"binding in the {circuit.name} had held like custodial conduct unconstitutional on facts no stronger for "
-           "the plaintiff" + (f", and cases from {len(by_circuit)} other circuit(s) did not make a consensus "
-                              f"(the workbook counts {need} or more)." if standard != "none" else "."))
+           "the plaintiff" + ("." if standard == "none" else
+                              ", nor had any other circuit's." if not by_circuit else
+                              f", and cases from {len(by_circuit)} other circuit(s) did not make a consensus "
+                              f"(the workbook counts {need} or more)."))
     return Basis(False, "none", level, (contours.authority.case,) + tuple(p.id for p in by_circuit.values()), why,
                  ours=ours)
 
