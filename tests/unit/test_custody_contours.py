@@ -80,3 +80,26 @@ def test_the_four_custody_cases_decided_at_the_level_of_their_facts_come_out(pid
     # on the settled core they would have come out the other way: the new facts decide
     core = p.fact_pattern().with_(custody_need="pressing", custody_response="nothing")
     assert evaluate(core).clearly_established
+
+
+def _custody_patterns():
+    for p in sorted(P.values(), key=lambda p: p.id):
+        f = p.fact_pattern() if p.court != "scotus" else None
+        if f is not None and f.custody != "none":
+            yield p.id, f.with_(generality="default")
+
+
+@pytest.mark.parametrize("pid,facts", list(_custody_patterns()))
+def test_facts_stronger_for_the_plaintiff_never_unsettle_the_law(pid, facts):
+    """Moving the need toward pressing, or the response toward nothing, never turns 'clearly
+    established' into 'not clearly established' (a property of the comparison, for every custody case)."""
+    v = vocabulary()
+    needs, responses = v["custody_need"].values, v["custody_response"].values
+    grid = {(n, r): evaluate(facts.with_(custody_need=n, custody_response=r)).clearly_established
+            for n in needs for r in responses}
+    for (n, r), established in grid.items():
+        if not established:
+            continue
+        for n2 in needs[needs.index(n):]:
+            for r2 in responses[responses.index(r):]:
+                assert grid[(n2, r2)], (pid, (n, r), (n2, r2))
