@@ -178,6 +178,8 @@ class Facts:
     circuit: str | None = None
     custody: str = "none"
     pretrial_detainee: bool = False
+    custody_need: str = "pressing"
+    custody_response: str = "nothing"
     act_kind: str = "none"
     promise_to_victim: bool = False
     victim_relied: bool = False

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from .analogy import compare_facts, crossing_is_ours, describe, knowledge, similarities
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
-from .law import Circuit, Cite, Law, Precedent, in_force, law as load_law
+from .law import Circuit, Cite, Law, Precedent, custody_contours, in_force, law as load_law
 
 
 # --- the method on the decision date ---------------------------------------------------
@@ -390,7 +390,17 @@ def direct_harm_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) ->
 
 
 def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
-    """The custodial duty on the conduct date: the forum's own law, or a consensus of others."""
+    """The custodial duty on the conduct date (the forum's own law, or a consensus of others), at the
+    level courts decide it: a pressing need met with nothing or a delay is the settled core of the duty;
+    a need that was not pressing, or a response that fell short, is judged against custody cases with
+    facts no stronger for the plaintiff (`_custody_particulars`)."""
+    duty = _custody_duty(law, circuit, facts, detail)
+    if duty is None or not _at_the_contours(facts):
+        return duty
+    return _custody_particulars(law, circuit, facts, detail)
+
+
+def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
     c = facts.conduct_date
     version = circuit.custody_test_met(facts, c) or _established_early(circuit, facts)
     if version is not None:
@@ -409,6 +419,78 @@ def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
                  f"{len(others)} other circuits had held this kind of custody creates a duty to protect: "
                  f"a consensus of persuasive authority (the workbook counts {need} or more)." if detail else "",
                  ours=(_THRESHOLD_NOTE,) if detail else ())
+
+
+_CUSTODY_FACTS = ("custody_need", "custody_response")
+_CONTOURS_NOTE = ("Interpretive: we read a pressing need met with nothing, or only after a delay, as the settled "
+                  "core of the custodial duty, and judge a need that was not pressing, or a response that fell "
+                  "short, against custody cases with facts no stronger for the plaintiff.")
+
+
+def _at_the_contours(facts: Facts) -> bool:
+    """Whether the custody question is asked at the level of the facts: the student's level if chosen;
+    by default, a need that was not pressing or a response that fell short."""
+    if facts.generality != "default":
+        return facts.generality == "particularized"
+    return facts.custody_need != "pressing" or facts.custody_response == "partial"
+
+
+@lru_cache(maxsize=1)
+def _custody_precedents() -> tuple[tuple[Precedent, Facts], ...]:
+    """Custody cases that held conduct unconstitutional, with their facts, by decision date."""
+    law = load_law()
+    return tuple((p, p.fact_pattern()) for p in sorted(law.precedents.values(), key=lambda p: (p.decided, p.id))
+                 if p.theory == "special_relationship" and p.violation is True and p.facts_raw is not None
+                 and p.court != "scotus" and p.verification != "memory")
+
+
+def _custody_no_stronger(precedent: Facts, facts: Facts) -> bool:
+    """The same kind of custody, and these facts no weaker for the plaintiff on the need and the response."""
+    vocab = vocabulary()
+    return precedent.custody == facts.custody and all(
+        vocab[f].rank(getattr(facts, f)) >= vocab[f].rank(getattr(precedent, f)) for f in _CUSTODY_FACTS)
+
+
+def _custody_particulars(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis:
+    c, d = facts.conduct_date, facts.decision_date
+    level = "particularized"
+    on_point = [p for p, pf in _custody_precedents()
+                if p.decided < c and p.good_law_on(c) and _custody_no_stronger(pf, facts)]
+    vocab = vocabulary()
+    these = "; ".join(f"{vocab[f].label.lower()}: {vocab[f].label_of(getattr(facts, f))}" for f in _CUSTODY_FACTS)
+    binding = [p for p in on_point if p.court == circuit.id]
+    ours = (_CONTOURS_NOTE,) if detail else ()
+    if binding:
+        best = binding[-1]
+        return Basis(True, "special_relationship", level, tuple(p.id for p in binding),
+                     f"{best.short_name} ({best.decided.year}), binding here, had held like custodial conduct "
+                     f"unconstitutional on facts no stronger for the plaintiff ({these})." if detail else "",
+                     ours=ours)
+    standard = consensus_standard(circuit, d)
+    by_circuit: dict = {}
+    if standard != "none":
+        for p in on_point:
+            if p.court != circuit.id:
+                by_circuit[p.court] = p
+    need = consensus_needed(law, d)
+    if standard != "none" and len(by_circuit) >= need:
+        return Basis(True, "special_relationship", level, tuple(p.id for p in by_circuit.values()),
+                     f"Custody cases from {len(by_circuit)} other circuits had held like conduct unconstitutional "
+                     f"on facts no stronger for the plaintiff ({these}): a consensus of persuasive authority "
+                     f"(the workbook counts {need} or more)." if detail else "",
+                     ours=ours + ((_THRESHOLD_NOTE,) if detail else ()))
+    if not detail:
+        return Basis(False, "none", level, (), "")
+    contours = custody_contours()
+    why = (f"The {circuit.name} had settled the duty to a person in this kind of custody, but here ({these}) the "
+           f"question is asked at the level of the facts: {contours.note} ({law.cite(contours.authority)}). No case "
+           f"binding in the {circuit.name} had held like custodial conduct unconstitutional on facts no stronger for "
+           "the plaintiff" + ("." if standard == "none" else
+                              ", nor had any other circuit's." if not by_circuit else
+                              f", and cases from {len(by_circuit)} other circuit(s) did not make a consensus "
+                              f"(the workbook counts {need} or more)."))
+    return Basis(False, "none", level, (contours.authority.case,) + tuple(p.id for p in by_circuit.values()), why,
+                 ours=ours)
 
 
 def _established_early(circuit: Circuit, facts: Facts):

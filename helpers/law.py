@@ -26,6 +26,10 @@ HISTORY_EVENTS = ("withdrawn", "vacated", "superseded", "abrogated", "overruled"
 #: History events after which a precedent no longer counts as good law.
 DEAD_EVENTS = frozenset({"withdrawn", "vacated", "superseded", "abrogated", "overruled", "reversed"})
 VERIFICATION = ("seed", "verified", "summary", "memory")
+#: How a precedent's conduct date was known: read in an opinion in the case (this court's or the
+#: court below's); from a summary, a news report or another secondary account; or estimated (a
+#: month or year read somewhere, the day chosen by convention or inferred).
+CONDUCT_DATE_SOURCES = ("opinion", "summary", "estimate")
 
 
 def in_force(entries: Sequence[T], day: date) -> T | None:
@@ -93,6 +97,7 @@ class Precedent:
     #: facts the court made no finding on: `facts` holds the vocabulary's default for them, and no
     #: exercise may ask a student to set them (characterise)
     not_found: tuple = ()
+    conduct_date_source: str | None = None  # opinion | summary | estimate (CONDUCT_DATE_SOURCES)
 
     def cite(self, pin: str | None = None) -> str:
         """'Kennedy v. City of Ridgefield, 439 F.3d 1055, 1063 (9th Cir. 2006)'."""
@@ -220,6 +225,7 @@ def _found_fact(value: Any) -> str:
 PRECEDENT_FIELDS = {
     "id": Field(True, text), "name": Field(True, text), "short_name": Field(True, text),
     "citation": Field(True, text), "decided": Field(True, iso_date), "conduct": Field(check=optional_date),
+    "conduct_date_source": Field(check=lambda v: None if v is None else one_of(*CONDUCT_DATE_SOURCES)(v)),
     "theory": Field(True, one_of(*THEORIES)), "posture": Field(check=optional_text),
     "held": Field(True, _held), "rule": Field(check=optional_text), "summary": Field(check=optional_text),
     "quote": Field(check=_quote), "facts": Field(check=_fact_values), "options": Field(check=_options),
@@ -258,6 +264,12 @@ def load_precedents() -> dict[str, Precedent]:
                                 "gets the default, and the workbook is measured with it (put it on a dissent's opinion)")
             if v.get("conduct") and v["conduct"] > v["decided"]:
                 problems.append(f"{where(node, 'conduct')}: conduct date after the decision date")
+            if v.get("conduct") and not v.get("conduct_date_source"):
+                problems.append(f"{where(node, 'conduct')}: precedent '{v['id']}' has a conduct date but no "
+                                f"conduct_date_source; allowed: {', '.join(CONDUCT_DATE_SOURCES)} (say how the date was known)")
+            if v.get("conduct_date_source") and not v.get("conduct"):
+                problems.append(f"{where(node, 'conduct_date_source')}: precedent '{v['id']}' gives conduct_date_source "
+                                f"'{v['conduct_date_source']}' but no conduct date; allowed: leave it out when conduct is null")
             quote = v.get("quote") or {}
             out[v["id"]] = Precedent(
                 id=v["id"], name=v["name"], short_name=v["short_name"], citation=v["citation"],
@@ -270,6 +282,7 @@ def load_precedents() -> dict[str, Precedent]:
                 verification=v["verification"], verification_note=v.get("verification_note"),
                 cited_in=tuple(v.get("cited_in", [])), source=where(node), prong_two=v.get("prong_two"),
                 not_found=tuple(v.get("not_found", [])),
+                conduct_date_source=v.get("conduct_date_source"),
             )
             found_anyway = [f for f in v.get("not_found", []) if f in (v.get("facts") or {})]
             if found_anyway:
@@ -281,6 +294,36 @@ def load_precedents() -> dict[str, Precedent]:
 
 
 # --- circuits -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Inference:
+    """A reading of the vocabulary with its authority: what `awareness: obvious` carries where a
+    circuit needs actual knowledge (Farmer, at 842); why a custody need that was not pressing is
+    judged at the level of the facts (Anderson v. Creighton, at 640)."""
+
+    authority: "Cite"
+    note: str
+
+
+@lru_cache(maxsize=None)
+def _vocabulary_reading(fact: str, key: str) -> Inference:
+    from .facts import _facts_file
+
+    spec = _facts_file()["facts"][fact]
+    v = check_mapping(spec.get(key), {"authority": Field(True, _cite), "note": Field(True, text)},
+                      f"{fact} {key}")
+    return Inference(v["authority"], v["note"])
+
+
+def obvious_inference() -> Inference:
+    """The `inference` of the awareness fact in data/facts.yaml, checked."""
+    return _vocabulary_reading("awareness", "inference")
+
+
+def custody_contours() -> Inference:
+    """The `contours` of the custody_need fact in data/facts.yaml, checked."""
+    return _vocabulary_reading("custody_need", "contours")
+
 
 @dataclass(frozen=True)
 class Cite:
@@ -386,8 +429,16 @@ class Regime:
         if CULPABILITY_RANK[facts.culpability] < CULPABILITY_RANK[need]:
             return False
         if facts.culpability == "deliberate_indifference":
-            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK[self.awareness_needed(facts)]
+            # `obvious` carries Farmer's inference (data/facts.yaml, awareness.inference): where the
+            # circuit needs actual knowledge, a factfinder may find it from the obviousness of the risk.
+            return AWARENESS_RANK[facts.awareness] >= AWARENESS_RANK["obvious"]
         return True
+
+    def knowledge_inferred(self, facts: Facts) -> bool:
+        """Whether deliberate indifference rests on knowledge inferred from an obvious risk: the
+        circuit needs actual knowledge, and the facts say only that the risk was obvious."""
+        return (facts.culpability == "deliberate_indifference" and facts.awareness == "obvious"
+                and self.awareness_needed(facts) == "actual")
 
     def explain(self, facts: Facts, setting: str, met: bool) -> str:
         vocab = vocabulary()
@@ -404,8 +455,14 @@ class Regime:
         if (not met and CULPABILITY_RANK[facts.culpability] >= CULPABILITY_RANK[need]
                 and facts.culpability == "deliberate_indifference"):
             knows = vocab["awareness"].label_of(facts.awareness)
-            wanted = "actual knowledge" if self.awareness_needed(facts) == "actual" else "a known or obvious risk"
-            return f"Deliberate indifference here needs {wanted}; the official {knows}."
+            wanted = ("actual knowledge (which a factfinder may infer from an obvious risk)"
+                      if self.awareness_needed(facts) == "actual" else "a known or obvious risk")
+            return f"Deliberate indifference here needs {wanted}; here the official {knows}."
+        if met and self.knowledge_inferred(facts):
+            inference = obvious_inference()
+            return (f"{base} This circuit needs actual knowledge; here it is inferred from obviousness: "
+                    f"{inference.note} ({law().cite(inference.authority)}). Our reading: the inference is the "
+                    "plaintiff's on the pleadings and at summary judgment; at trial a jury may decline to draw it.")
         return base
 
 
@@ -761,6 +818,8 @@ def _check_references(law: Law) -> None:
         need(g.authority, "data/qualified_immunity.yaml")
     for s in m.consensus_size:
         need(s.authority, "data/qualified_immunity.yaml")
+    need(obvious_inference().authority, "data/facts.yaml")
+    need(custody_contours().authority, "data/facts.yaml")
     for c in (m.obvious_case[1], m.deshaney, m.direct_harm, *m.custody.values()):
         need(c, "data/qualified_immunity.yaml")
     for o in m.order:

@@ -165,12 +165,22 @@ def test_the_tenth_counts_the_weight_of_authority_from_medina():
 
 # --- ca3: Miller's and Ziccardi's hurried tier -----------------------------------------------------
 
+def _inferred(answer, theory="state_created_danger"):
+    """Whether an element of `theory` says its knowledge was inferred from an obvious risk (Farmer)."""
+    return any("inferred from obviousness" in e.why and "511 U.S. 825, 842" in e.why
+               for e in getattr(answer, theory).elements)
+
+
 def test_the_third_circuits_hurried_tier_needs_conscious_disregard_from_miller():
     hurried = dict(DANGER, deliberation="hurried", awareness="obvious")
-    assert not run("ca3", "2001-01-01", **hurried).violation
-    assert run("ca3", "2001-01-01", **dict(hurried, awareness="actual")).violation
-    # unhurried deliberate indifference on an obvious risk is still enough
-    assert run("ca3", "2001-01-01", **dict(hurried, deliberation="unhurried")).violation
+    # conscious disregard needs knowledge; an obvious risk lets a factfinder find it (Farmer at 842)
+    a = run("ca3", "2001-01-01", **hurried)
+    assert a.violation and _inferred(a)
+    assert not run("ca3", "2001-01-01", **dict(hurried, awareness="none")).violation
+    assert not _inferred(run("ca3", "2001-01-01", **dict(hurried, awareness="actual")))
+    # unhurried deliberate indifference on an obvious risk is enough without any inference
+    unhurried = run("ca3", "2001-01-01", **dict(hurried, deliberation="unhurried"))
+    assert unhurried.violation and not _inferred(unhurried)
     assert LAW.circuits["ca3"].test_on(date(2001, 1, 1)).authority.case == "miller_v_city_of_philadelphia_1999"
 
 
@@ -184,10 +194,25 @@ def test_the_eighth_circuits_test_before_hart_is_freemans():
     assert run("ca8", "1995-01-01", **dict(DANGER, victim_scope="public_at_large", awareness="obvious")).violation
 
 
-@pytest.mark.parametrize("circuit,decided", [("ca8", "2010-01-01"), ("ca10", "2000-01-01"), ("ca10", "2010-01-01")])
-def test_reckless_conscious_disregard_needs_the_risk_known_not_just_obvious(circuit, decided):
-    assert not run(circuit, decided, **dict(DANGER, awareness="obvious")).state_created_danger.met
-    assert run(circuit, decided, **DANGER).state_created_danger.met
+@pytest.mark.parametrize("circuit,decided", [("ca8", "2010-01-01"), ("ca10", "2000-01-01"), ("ca10", "2010-01-01"),
+                                             ("ca5", "2010-01-01"), ("ca6", "2010-01-01")])
+def test_reckless_conscious_disregard_needs_knowledge_which_an_obvious_risk_lets_a_factfinder_infer(circuit, decided):
+    obvious = run(circuit, decided, **dict(DANGER, awareness="obvious", custody="prison"))
+    assert obvious.special_relationship.met and _inferred(obvious, "special_relationship")
+    assert not run(circuit, decided, **dict(DANGER, awareness="none", custody="prison")).special_relationship.met
+    if LAW.circuits[circuit].recognizes(date.fromisoformat(decided)):
+        assert run(circuit, decided, **dict(DANGER, awareness="obvious")).state_created_danger.met
+        assert not run(circuit, decided, **dict(DANGER, awareness="none")).state_created_danger.met
+    known = run(circuit, decided, **dict(DANGER, custody="prison"))
+    assert known.special_relationship.met and not _inferred(known, "special_relationship")
+
+
+def test_the_failing_knowledge_sentence_reads_as_a_sentence():
+    a = run("ca10", "2010-01-01", **dict(DANGER, awareness="none"))
+    whys = [e.why for e in a.state_created_danger.elements if not e.met]
+    assert "Deliberate indifference here needs actual knowledge (which a factfinder may infer from an obvious " \
+           "risk); here the official did not know of the risk." in whys
+    assert not any("the official the risk" in w for _, e in a.elements() for w in [e.why])
 
 
 # --- cadc: Smith v. District of Columbia is not foster care ------------------------------------
@@ -229,10 +254,13 @@ JAIL = dict(custody="prison", culpability="deliberate_indifference", awareness="
 
 
 def test_the_sixth_judges_a_pretrial_detainee_objectively_from_brawner():
-    assert run("ca6", "2022-01-01", pretrial_detainee=True, **JAIL).violation
-    # a convict must still show the official knew of the risk (Farmer), as must a detainee before Brawner
-    assert not run("ca6", "2022-01-01", **JAIL).violation
-    assert not run("ca6", "2020-01-01", pretrial_detainee=True, **JAIL).violation
+    detainee = run("ca6", "2022-01-01", pretrial_detainee=True, **JAIL)
+    assert detainee.violation
+    # a convict must still show the official knew of the risk (Farmer), as must a detainee before
+    # Brawner: an obvious risk lets a factfinder find that he did, and the element says so
+    for convict in (run("ca6", "2022-01-01", **JAIL), run("ca6", "2020-01-01", pretrial_detainee=True, **JAIL)):
+        assert convict.violation and _inferred(convict, "special_relationship")
+    assert not run("ca6", "2022-01-01", **dict(JAIL, awareness="none")).violation
     assert run("ca6", "2022-01-01", **dict(JAIL, awareness="actual")).violation
 
 

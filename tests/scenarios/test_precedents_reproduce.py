@@ -16,21 +16,6 @@ KNOWN_DIVERGENCES = {
     ("estate_of_reat_v_rodriguez_2016", None, "clearly_established"):
         "the court found the exposure cases too distinct for a 911 operator who dealt with the callers "
         "only by telephone; the vocabulary has no fact for remote dealing",
-    ("youmans_v_gagnon_2010", None, "clearly_established"):
-        "the court framed the right at the level of a few hours' delay in care during booking, for bruises "
-        "with no request for care; the vocabulary has no fact for the length of a delay or the severity of "
-        "a need, so the settled custodial duty decides",
-    ("horton_v_city_of_santa_maria_2019", None, "clearly_established"):
-        "the court asked whether a second-hand report of past suicidal thoughts made an imminent risk "
-        "obvious; the vocabulary has no fact for imminence",
-    ("cope_v_cogdill_2021", None, "clearly_established"):
-        "the Fifth Circuit asked for a case on point about a jailer who followed a wait-for-backup policy "
-        "while a detainee hanged himself; the workbook's custody route treats the settled custodial duty "
-        "as enough at every date (a particularized custody comparison is not built yet)",
-    ("camp_v_gregory_1995", None, "clearly_established"):
-        "the court held the duty to a child the state had placed not clearly established in 1991; the data "
-        "reads K.H. v. Morgan as settling foster care from about 1982, and the vocabulary cannot say how "
-        "Camp's placement differed",
     ("burton_v_richmond_2002", None, "clearly_established"):
         "foster care clearly established for 1985 conduct; the data dates the Eighth Circuit's duty from "
         "Norfleet (1993) (issue 13: foster-care dates)",

@@ -1,5 +1,4 @@
 """The strict loader: a mistake in a data file names the file and the line."""
-import shutil
 
 import pytest
 
@@ -21,14 +20,6 @@ def test_malformed_yaml_names_the_line():
 
 def test_dates_stay_strings_so_non_iso_dates_can_be_refused():
     assert load_yaml_text("d: 2006-3-7\n", "x") == {"d": "2006-3-7"}
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    target = tmp_path / "data"
-    shutil.copytree(law_module.DATA_DIR, target)
-    monkeypatch.setattr(law_module, "DATA_DIR", target)
-    return target
 
 
 def _load():
