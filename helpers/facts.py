@@ -99,7 +99,7 @@ class FactSpec:
 
 
 @lru_cache(maxsize=1)
-def _facts_file() -> Any:
+def facts_file() -> Any:
     return _checked_facts_file(load_yaml_file(DATA_DIR / "facts.yaml"))
 
 
@@ -151,7 +151,7 @@ def _values(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, FactSpec]:
-    raw = _facts_file()
+    raw = facts_file()
     specs = {}
     for fid, spec in raw["facts"].items():
         values = spec.get("values") or {}
@@ -165,7 +165,7 @@ def vocabulary() -> dict[str, FactSpec]:
 
 
 def groups() -> list[tuple[str, str]]:
-    raw = _facts_file()
+    raw = facts_file()
     return [(g["id"], g["label"]) for g in raw["groups"]]
 
 

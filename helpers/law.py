@@ -307,9 +307,9 @@ class Inference:
 
 @lru_cache(maxsize=None)
 def _vocabulary_reading(fact: str, key: str) -> Inference:
-    from .facts import _facts_file
+    from .facts import facts_file
 
-    spec = _facts_file()["facts"][fact]
+    spec = facts_file()["facts"][fact]
     v = check_mapping(spec.get(key), {"authority": Field(True, _cite), "note": Field(True, text)},
                       f"{fact} {key}")
     return Inference(v["authority"], v["note"])
