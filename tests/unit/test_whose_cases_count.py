@@ -71,3 +71,8 @@ def test_the_fifth_counts_no_consensus_for_a_theory_it_never_adopted_from_kovaci
     assert "only where it had itself recognised the theory" in after.clearly_established_basis.why
     fisher = evaluate(fifth.with_(conduct_date=date(2019, 1, 1), decision_date=date(2024, 1, 1)))
     assert not fisher.clearly_established and "never adopted" in fisher.clearly_established_basis.why
+
+
+def test_the_ninth_says_why_a_lone_case_about_another_act_was_not_enough():
+    why = evaluate(BEFORE_WOOD).clearly_established_basis.why
+    assert "one case elsewhere about the same kind of act would also do" in why
