@@ -358,7 +358,9 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
     else:
         why += (f"Cases from {len(by_circuit)} other circuit(s) had: the workbook counts {need} or more as a consensus"
                 + (" (and, in this circuit, only where it had itself recognised the theory)"
-                   if standard in ("unmistakable", "own_recognition") else "") + ".")
+                   if standard in ("unmistakable", "own_recognition") else
+                   " (in this circuit one case elsewhere about the same kind of act would also do: none was)"
+                   if standard == "same_act_case" else "") + ".")
     return Basis(False, "none", level, tuple(p.id for p in by_circuit.values()), why,
                  counterexamples=counter_ids, ours=ours)
 

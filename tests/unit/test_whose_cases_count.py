@@ -58,3 +58,21 @@ def test_the_fourth_ordinarily_looks_no_further_than_its_own_cases_from_edwards(
     earlier = evaluate(facts.with_(conduct_date=date(1997, 1, 1), decision_date=date(1999, 1, 1)))
     assert earlier.clearly_established and "consensus of persuasive authority" in earlier.clearly_established_basis.why
 
+
+def test_the_fifth_counts_no_consensus_for_a_theory_it_never_adopted_from_kovacic():
+    # Kennedy's facts in the Fifth: in McClendon's time a consensus of sister circuits could count
+    # (the en banc court weighed one); from Kovacic a theory the circuit never adopted cannot be
+    # clearly established there whatever other circuits hold; from Fisher the bar says so in terms.
+    fifth = KENNEDY.with_(circuit="ca5")
+    before = evaluate(fifth.with_(conduct_date=date(2005, 1, 1), decision_date=date(2008, 1, 1)))
+    assert before.clearly_established_basis.route == "consensus" and before.clearly_established
+    after = evaluate(fifth.with_(conduct_date=date(2012, 1, 1), decision_date=date(2015, 1, 1)))
+    assert not after.clearly_established and after.clearly_established_basis.route == "none"
+    assert "only where it had itself recognised the theory" in after.clearly_established_basis.why
+    fisher = evaluate(fifth.with_(conduct_date=date(2019, 1, 1), decision_date=date(2024, 1, 1)))
+    assert not fisher.clearly_established and "never adopted" in fisher.clearly_established_basis.why
+
+
+def test_the_ninth_says_why_a_lone_case_about_another_act_was_not_enough():
+    why = evaluate(BEFORE_WOOD).clearly_established_basis.why
+    assert "one case elsewhere about the same kind of act would also do" in why
