@@ -97,6 +97,7 @@ _EXPECT = {
     "fact_exists": Field(check=text),
     "element_authority_not": Field(check=text),
     "generality": Field(check=lambda v: _one(v, ("general", "particularized"))),
+    "recognized": Field(check=boolean), "no_element_labelled": Field(check=text),
     "analogy": Field(check=list_of(lambda n: check_mapping(n, _ANALOGY, "analogy claim"))),
 }
 _CLAIM = {
@@ -246,6 +247,18 @@ def check(claim: Claim) -> list[str]:
             hits = [e.id for _, e in results[c].elements() if bad in e.authority]
             if hits:
                 problems.append(f"{claim.where}: {claim.id}: {c} still cites {bad} for {', '.join(hits)}")
+    if "recognized" in exp:
+        wrong = [c for c in wanted if results[c].state_created_danger.recognized != exp["recognized"]]
+        if wrong:
+            problems.append(f"{claim.where}: {claim.id}: expected state-created danger "
+                            f"{'' if exp['recognized'] else 'not '}recognised; the engine says otherwise in "
+                            f"{', '.join(wrong)}")
+    if "no_element_labelled" in exp:
+        word = exp["no_element_labelled"].lower()
+        for c in wanted:
+            hits = [e.id for t, e in results[c].elements() if t == "state_created_danger" and word in e.label.lower()]
+            if hits:
+                problems.append(f"{claim.where}: {claim.id}: {c} has an element about '{word}': {', '.join(hits)}")
     if "generality" in exp:
         wrong = [c for c in wanted if results[c].clearly_established_basis.generality != exp["generality"]]
         if wrong:
