@@ -120,6 +120,21 @@ def _count(value: Any) -> int:
     return value
 
 
+_SCOPE = {"file": Field(True, _repo_file), "quote": Field(True, text), "why": Field(True, text)}
+
+
+def load_scope(path: Path | str = CLAIMS_FILE) -> list[Sentence]:
+    """The sentences about the lab that state no answer the engine could check (what it does not
+    model, how a screen works), each with the reason it is not a claim."""
+    data = load_yaml_file(Path(path))
+    problems: list[str] = []
+    out = [Sentence(v["file"], v["quote"], where(node))
+           for node, v in checked_entries(data.get("scope", []), _SCOPE, "scope statement", problems)]
+    if problems:
+        raise DataError(problems)
+    return out
+
+
 def load_claims(path: Path | str = CLAIMS_FILE) -> list[Claim]:
     """Read and check the claims file; raise DataError naming file and line for every problem."""
     data = load_yaml_file(Path(path))
@@ -279,3 +294,45 @@ def check(claim: Claim) -> list[str]:
 
 def check_all(path: Path | str = CLAIMS_FILE) -> list[str]:
     return [p for claim in load_claims(path) for p in check(claim)]
+
+
+# --- the sweep: every sentence saying what the lab does is claimed or listed ---------------------
+
+#: A sentence that says what the lab, the engine or the workbook does with facts.
+ABOUT_THE_TOOL = re.compile(
+    r"\b(?:the lab|the engine|the workbook)(?:'s)?\s+(?:\w+\s+){0,2}?(?:finds|find|says|answers|applies|counts|"
+    r"reads|judges|keeps|treats|requires|accepts|models|encodes|has no|cannot|does not|lands|grades|"
+    r"reproduces|compares|follows|shows (?:this|other|no|the same))\b", re.I)
+TEACHING = ("notebooks/*.ipynb", "lessons/*/guide.md", "lessons/*/*.yaml", "README.md")
+
+
+def teaching_files() -> list[str]:
+    return [str(p.relative_to(ROOT)) for pattern in TEACHING for p in sorted(ROOT.glob(pattern))
+            if "TEMPLATE" not in p.name]
+
+
+def _spans(t: str, quote: str) -> list[tuple[int, int]]:
+    q, out, i = normalise(quote), [], 0
+    while (i := t.find(q, i)) >= 0:
+        out.append((i, i + len(q)))
+        i += 1
+    return out
+
+
+def uncovered(claims: list[Claim], scope: list[Sentence]) -> list[str]:
+    """Sentences in the teaching text that say what the lab does and are neither a checked claim's
+    quote nor a listed scope statement: each as 'file: the sentence'."""
+    quotes: dict[str, list[str]] = {}
+    for s in [s for c in claims for s in c.sentences] + list(scope):
+        quotes.setdefault(s.file, []).append(s.quote)
+    out = []
+    for f in teaching_files():
+        t = readable_text(f)
+        spans = [sp for q in quotes.get(f, []) for sp in _spans(t, q)]
+        for m in ABOUT_THE_TOOL.finditer(t):
+            start = max(t.rfind(". ", 0, m.start()) + 2, 0)
+            end = t.find(". ", m.end())
+            end = len(t) if end < 0 else end
+            if not any(a < end and b > start for a, b in spans):
+                out.append(f"{f}: {t[start:end + 1][:240]}")
+    return out

@@ -97,3 +97,23 @@ def test_custody_settings_table_is_current():
     assert custody_table.current(text) == custody_table.section(), (
         "docs/custody-authorities.md: the custody-settings table differs from the data; "
         "run `python -m helpers.custody_table`")
+
+
+def test_every_sentence_about_the_tool_is_claimed_or_listed():
+    """A sentence in a notebook, guide, bank or the README that says what the lab, the engine or
+    the workbook does is either a checked claim's quote or a listed scope statement."""
+    assert C.uncovered(CLAIMS, C.load_scope()) == []
+
+
+def test_scope_statements_are_still_in_their_files():
+    stale = [f"{s.where}: {s.file}: {s.quote}" for s in C.load_scope()
+             if C.normalise(s.quote) not in C.readable_text(s.file)]
+    assert stale == []
+
+
+def test_the_sweep_sees_a_new_sentence(tmp_path, monkeypatch):
+    """The sweep fails on a sentence about the lab that no claim quotes."""
+    monkeypatch.setattr(C, "readable_text", lambda f: "Intro. The lab finds a violation in every circuit. End."
+                        if f == "README.md" else "")
+    monkeypatch.setattr(C, "teaching_files", lambda: ["README.md"])
+    assert C.uncovered([], []) == ["README.md: The lab finds a violation in every circuit."]
