@@ -123,10 +123,10 @@ def _count(value: Any) -> int:
 _SCOPE = {"file": Field(True, _repo_file), "quote": Field(True, text), "why": Field(True, text)}
 
 
-def load_scope(path: Path | str = CLAIMS_FILE) -> list[Sentence]:
+def load_scope(path: Path | str | None = None) -> list[Sentence]:
     """The sentences about the lab that state no answer the engine could check (what it does not
     model, how a screen works), each with the reason it is not a claim."""
-    data = load_yaml_file(Path(path))
+    data = load_yaml_file(Path(path or CLAIMS_FILE))
     problems: list[str] = []
     out = [Sentence(v["file"], v["quote"], where(node))
            for node, v in checked_entries(data.get("scope", []), _SCOPE, "scope statement", problems)]
@@ -135,9 +135,9 @@ def load_scope(path: Path | str = CLAIMS_FILE) -> list[Sentence]:
     return out
 
 
-def load_claims(path: Path | str = CLAIMS_FILE) -> list[Claim]:
+def load_claims(path: Path | str | None = None) -> list[Claim]:
     """Read and check the claims file; raise DataError naming file and line for every problem."""
-    data = load_yaml_file(Path(path))
+    data = load_yaml_file(Path(path or CLAIMS_FILE))
     problems: list[str] = []
     claims: list[Claim] = []
     seen: dict[str, str] = {}
@@ -292,7 +292,7 @@ def check(claim: Claim) -> list[str]:
     return problems
 
 
-def check_all(path: Path | str = CLAIMS_FILE) -> list[str]:
+def check_all(path: Path | str | None = None) -> list[str]:
     return [p for claim in load_claims(path) for p in check(claim)]
 
 
@@ -336,3 +336,38 @@ def uncovered(claims: list[Claim], scope: list[Sentence]) -> list[str]:
             if not any(a < end and b > start for a, b in spans):
                 out.append(f"{f}: {t[start:end + 1][:240]}")
     return out
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def problems_all(path: Path | str | None = None) -> list[str]:
+    """Every stale claim, stale scope statement and unclaimed sentence about the lab."""
+    claims, scope = load_claims(path), load_scope(path)
+    out = [p for claim in claims for p in check(claim)]
+    out += [f"{s.where}: the scope statement is no longer in {s.file}: \"{s.quote}\"" for s in scope
+            if normalise(s.quote) not in readable_text(s.file)]
+    out += [f"{line} - says what the lab does but is neither a claim nor a scope statement in docs/claims.yaml"
+            for line in uncovered(claims, scope)]
+    return out
+
+
+def _run(args) -> int:
+    from .cli import report
+
+    problems = problems_all()
+    if problems:
+        report(problems)
+        return 1
+    claims = load_claims()
+    print(f"ok: {len(claims)} claims backing {sum(len(c.sentences) for c in claims)} sentences, "
+          f"{len(load_scope())} scope statements; every sentence about the lab is covered")
+    return 0
+
+
+def _register() -> None:
+    from .cli import register
+
+    register("check-claims", "check every sentence about the lab against the engine (docs/claims.yaml)", _run)
+
+
+_register()

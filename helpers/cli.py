@@ -107,7 +107,7 @@ _EXTRA_ARGS: dict[str, Callable[[argparse.ArgumentParser], None]] = {}
 
 def _parser() -> argparse.ArgumentParser:
     # Import modules that register their own subcommands.
-    for module in ("helpers.exercises", "helpers.progress", "helpers.fidelity"):
+    for module in ("helpers.exercises", "helpers.progress", "helpers.fidelity", "helpers.claims"):
         try:
             __import__(module)
         except ImportError:

@@ -117,3 +117,18 @@ def test_the_sweep_sees_a_new_sentence(tmp_path, monkeypatch):
                         if f == "README.md" else "")
     monkeypatch.setattr(C, "teaching_files", lambda: ["README.md"])
     assert C.uncovered([], []) == ["README.md: The lab finds a violation in every circuit."]
+
+
+def test_check_claims_command(capsys, tmp_path, monkeypatch):
+    from helpers.cli import main
+
+    assert main(["check-claims"]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+    bad = tmp_path / "claims.yaml"
+    bad.write_text("claims:\n  - id: x\n    sentences: [{file: README.md, quote: not in the readme}]\n"
+                   "    hypothetical: winter_roadside\n    circuits: [ca10]\n    expect: {violation: true}\n")
+    monkeypatch.setattr(C, "CLAIMS_FILE", bad)
+    assert main(["check-claims"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"claims\.yaml:\d+: .*no longer in README\.md", err)
+    assert "Traceback" not in err
