@@ -303,6 +303,9 @@ ABOUT_THE_TOOL = re.compile(
     r"\b(?:the lab|the engine|the workbook)(?:'s)?\s+(?:\w+\s+){0,2}?(?:finds|find|says|answers|applies|counts|"
     r"reads|judges|keeps|treats|requires|accepts|models|encodes|has no|cannot|does not|lands|grades|"
     r"reproduces|compares|follows|shows (?:this|other|no|the same))\b", re.I)
+#: Outside the exercise banks (whose engine-keyed answers are computed), a sentence stating which
+#: circuits find a violation.
+CIRCUIT_ANSWER = re.compile(r"\b(?:no circuit|circuits?) (?:still |would )?finds? (?:a |no )?violation", re.I)
 TEACHING = ("notebooks/*.ipynb", "lessons/*/guide.md", "lessons/*/*.yaml", "README.md")
 
 
@@ -329,7 +332,10 @@ def uncovered(claims: list[Claim], scope: list[Sentence]) -> list[str]:
     for f in teaching_files():
         t = readable_text(f)
         spans = [sp for q in quotes.get(f, []) for sp in _spans(t, q)]
-        for m in ABOUT_THE_TOOL.finditer(t):
+        matches = list(ABOUT_THE_TOOL.finditer(t))
+        if not f.endswith("exercises.yaml"):
+            matches += list(CIRCUIT_ANSWER.finditer(t))
+        for m in sorted(matches, key=lambda m: m.start()):
             start = max(t.rfind(". ", 0, m.start()) + 2, 0)
             end = t.find(". ", m.end())
             end = len(t) if end < 0 else end
