@@ -109,9 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     # The other modules' subcommands: imported here, not at the top, so `import helpers.cli` stays light.
     from .exercises.commands import CLI_COMMANDS as exercise_commands
     from .fidelity import CLI_COMMANDS as fidelity_commands
+    from .claims import CLI_COMMANDS as claims_commands
     from .progress import CLI_COMMANDS as progress_commands
 
-    for name, help_text, run, add_arguments in (*exercise_commands, *progress_commands, *fidelity_commands):
+    for name, help_text, run, add_arguments in (*exercise_commands, *progress_commands, *fidelity_commands,
+                                                *claims_commands):
         register(name, help_text, run, add_arguments)
     parser = argparse.ArgumentParser(prog="python -m helpers", description="The DeShaney Workbook")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -32,7 +32,7 @@ FLOORS = (
     ("law", {"helpers.law"}),
     ("analogy", {"helpers.analogy"}),
     ("immunity (prong two)", {"helpers.immunity"}),
-    ("engine", {"helpers.engine", "helpers", "helpers.fidelity"}),
+    ("engine", {"helpers.engine", "helpers", "helpers.fidelity", "helpers.claims", "helpers.custody_table"}),
     ("the exercise model", {"helpers.exercises.model", "helpers.exercises.schema", "helpers.exercises.contested"}),
     ("per-type rules and the engine's reasons", {"helpers.exercises.argue", "helpers.exercises.characterise",
                                                  "helpers.exercises.predict", "helpers.exercises.reasons"}),

@@ -213,10 +213,10 @@ def data_copy(tmp_path, monkeypatch):
     from helpers import facts as facts_module
     for module in (law_module, facts_module, loading):
         monkeypatch.setattr(module, "DATA_DIR", target)
-    facts_module._facts_file.cache_clear()
+    facts_module.facts_file.cache_clear()
     facts_module.vocabulary.cache_clear()
     yield target
-    facts_module._facts_file.cache_clear()
+    facts_module.facts_file.cache_clear()
     facts_module.vocabulary.cache_clear()
 
 
