@@ -64,9 +64,16 @@ def generality_for(law: Law, facts: Facts, circuit: Circuit | None = None) -> st
     return method_for(law, circuit, facts).level
 
 
-def consensus_needed(law: Law, day: date) -> int:
+#: Under the other side of the reading `consensus_threshold` (data/readings.yaml): a "robust"
+#: consensus asks for half the circuits.
+ROBUST_CONSENSUS = 6
+
+
+def consensus_needed(law: Law, day: date, readings: tuple = ()) -> int:
     s = in_force(law.method.consensus_size, day)
-    return s.circuits if s else 10**6
+    if s is None:
+        return 10**6
+    return max(s.circuits, ROBUST_CONSENSUS) if "consensus_threshold" in readings else s.circuits
 
 
 def consensus_standard(circuit: Circuit, day: date) -> str:
@@ -300,7 +307,7 @@ def _recognition_consensus(law: Law, circuit: Circuit, facts: Facts, detail: boo
         return None
     others = [cid for cid, o in law.circuits.items()
               if cid != circuit.id and o.recognizes(c, facts.readings) and o.danger_test_met(facts, c)]
-    need = consensus_needed(law, d)
+    need = consensus_needed(law, d, facts.readings)
     if len(others) < need:
         return None
     cases = tuple(in_force(law.circuits[o].status, c).authority.case for o in others)
@@ -324,7 +331,7 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
         if p.court not in (circuit.id, "scotus"):
             by_circuit.setdefault(p.court, p)
     dissent = sorted({p.court for p in con if p.court not in (circuit.id, "scotus")})
-    need = consensus_needed(law, d)
+    need = consensus_needed(law, d, facts.readings)
     ok = len(by_circuit) >= need and not dissent
     if standard in ("unmistakable", "own_recognition"):
         ok = ok and controlling
@@ -414,7 +421,7 @@ def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
         return None
     others = [(cid, v) for cid, other in law.circuits.items() if cid != circuit.id
               for v in [other.custody_test_met(facts, c) or _established_early(other, facts)] if v is not None]
-    need = consensus_needed(law, facts.decision_date)
+    need = consensus_needed(law, facts.decision_date, facts.readings)
     if len(others) < need:
         return None
     return Basis(True, "special_relationship", facts.generality, tuple(v.authority.case for _, v in others),
@@ -474,7 +481,7 @@ def _custody_particulars(law: Law, circuit: Circuit, facts: Facts, detail: bool)
         for p in on_point:
             if p.court != circuit.id:
                 by_circuit[p.court] = p
-    need = consensus_needed(law, d)
+    need = consensus_needed(law, d, facts.readings)
     if standard != "none" and len(by_circuit) >= need:
         return Basis(True, "special_relationship", level, tuple(p.id for p in by_circuit.values()),
                      f"Custody cases from {len(by_circuit)} other circuits had held like conduct unconstitutional "

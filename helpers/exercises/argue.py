@@ -21,7 +21,8 @@ from typing import Any
 from ..analogy import Difference, differences, knowledge
 from ..engine import evaluate
 from ..facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, Facts, vocabulary
-from ..immunity import best_counterexample, counterexample_checks, on_point, pattern_key, stronger_count
+from ..immunity import (best_counterexample, counterexample_checks, generality_for, on_point, pattern_key,
+                        stronger_count)
 from ..law import Precedent, in_force, law
 
 PLY_IDS = ("cite", "distinguish", "counter", "rebut")
@@ -170,7 +171,8 @@ def _difference_text(d: Difference) -> str:
 def distinguish_moves(facts: Facts, precedent: Precedent) -> tuple[tuple[Move, ...], Difference | None]:
     """Ply two (a): every difference between the cited case and these facts, weighed by
     `analogy.differences`; the strongest is the defence's move."""
-    diffs = differences(precedent.fact_pattern(), pattern_key(facts), precedent.short_name, TEMPTING)
+    diffs = differences(precedent.fact_pattern(), pattern_key(facts), precedent.short_name, TEMPTING,
+                        level=generality_for(law(), facts), decision=facts.decision_date)
     best = max((d.weight for d in diffs), default=0)
     top = next((d for d in diffs if d.weight == best), None) if best > 0 else None
     immaterial = top is None or top.kind != "material"  # what is left is a difference the rules do not count
@@ -388,7 +390,8 @@ def spar(facts: Facts, cite: str) -> list[str]:
         out.append(f"The defence: {p.short_name} does not carry you. "
                    + " ".join(c.detail for c in op.checks if not c.passed))
     if p.fact_pattern() is not None and p.theory == "state_created_danger":
-        diffs = differences(p.fact_pattern(), pattern_key(facts), p.short_name)
+        diffs = differences(p.fact_pattern(), pattern_key(facts), p.short_name, level=generality_for(L, facts),
+                            decision=facts.decision_date)
         top = diffs[0] if diffs and diffs[0].weight > 0 else None
         if top is not None:
             out.append(f"The defence distinguishes it: {top.why}")

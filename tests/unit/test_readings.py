@@ -95,3 +95,12 @@ def test_readings_round_trip_and_stay_out_of_the_default_answer():
     assert f.readings == ("ca4_recognition", "implicit_assurance")
     assert parse_facts(f.to_dict()) == f
     assert "readings" not in parse_facts(KENNEDY).to_dict()
+
+
+def test_the_consensus_number_is_a_reading_and_decides_a_four_circuit_consensus():
+    from helpers.cases import find_case
+
+    kennedy = find_case("kennedy_v_ridgefield_2006").facts.with_(circuit="ca10")
+    ours = evaluate(kennedy)
+    assert ours.clearly_established and ours.clearly_established_basis.route == "consensus"
+    assert not evaluate(kennedy.with_(readings=("consensus_threshold",))).clearly_established
