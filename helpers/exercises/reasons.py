@@ -63,7 +63,7 @@ def _leaf_reason(leaf, met: bool, facts: Facts, regime) -> str:
     return f"{spec.label.lower()}: {shown}, and this element needs {wanted}"
 
 
-def _deciding_reading(facts: Facts, circuit_id_: str, met: bool, test) -> str | None:
+def _deciding_reading(facts: Facts, circuit_id_: str, test) -> str | None:
     """Where one of the workbook's own readings (data/readings.yaml) decides whether `test(facts)`
     holds, a sentence saying so and what the other reading gives; None where no reading decides it
     (a reading is flagged only where flipping it flips the answer)."""
@@ -89,7 +89,7 @@ def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_
         regime = circ.regime_on(day)
         met, leaves = element.test(facts, regime)
         because = "; ".join(dict.fromkeys(_leaf_reason(leaf, m, facts, regime) for leaf, m in leaves[:2]))
-        caveat = _deciding_reading(facts, circuit_id_, met, lambda g: element.test(g, regime)[0]) if flag else None
+        caveat = _deciding_reading(facts, circuit_id_, lambda g: element.test(g, regime)[0]) if flag else None
     head = f"'{result.label}' {'met' if result.met else 'not met'}" if with_label else \
         ("Met" if result.met else "Not met")
     quote = f' (the court\'s words: "{element.quote}")' if element is not None and element.quote else ""
