@@ -98,8 +98,11 @@ class Support:
     distinctions: tuple[str, ...]
 
 
+@lru_cache(maxsize=4096)
 def pattern_key(facts: Facts) -> Facts:
-    """The facts without forum, decision date or options: what analogies depend on."""
+    """The facts without forum, decision date or options: what analogies depend on (the readings a
+    fact pattern takes stay: they change the tests a precedent's court applies). Cached: `Facts` is
+    frozen, so the same facts always give the same key (compare() asks once per circuit)."""
     return facts.with_(circuit=None, decision_date=facts.conduct_date, assume_recognized=False, generality="default")
 
 

@@ -86,3 +86,18 @@ def test_a_student_gets_no_generality_on_a_majority():
     """The defaults a student meets are the defaults the fidelity check measures."""
     carrying = [p.id for p in law().precedents.values() if "generality" in p.options]
     assert carrying == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fact_patterns(), st.lists(st.sampled_from(["implicit_assurance", "consensus_threshold",
+                                                  "particularized_before_al_kidd", "ca4_acts_toward_assailant"]),
+                                 max_size=2))
+def test_the_cached_pattern_key_never_returns_a_stale_answer(f, taken):
+    """Answers with the cache warm equal answers with it cleared, whatever readings the facts take."""
+    g = f.with_(readings=tuple(sorted(set(taken))))
+    warm = [(a.violation, a.clearly_established) for a in engine.compare(g).results]
+    warm_other = [(a.violation, a.clearly_established) for a in engine.compare(f).results]
+    immunity.pattern_key.cache_clear()
+    immunity._supports.cache_clear()
+    assert [(a.violation, a.clearly_established) for a in engine.compare(g).results] == warm
+    assert [(a.violation, a.clearly_established) for a in engine.compare(f).results] == warm_other
