@@ -875,6 +875,8 @@ def _run(args: argparse.Namespace) -> int:
 
     store = ProgressStore(path)
     atexit.unregister(store._flush_quietly)
+    if args.student:
+        args.student = clean_text(args.student)  # as the name was saved (a byte not UTF-8 read as Latin-1)
     try:
         require_regular_file(path)
         if args.export:
