@@ -920,16 +920,17 @@ MAX_LESSON_LINES = 40
 def hand_in_sentence(store: "ProgressStore", path: Path, n: int) -> str:
     """What `write_hand_in` tells the student after `store.export_csv(path)` wrote `n` answers:
     where, how many, which fallback files they include, and plainly what could not be read."""
-    if n == 0 and not store.damage:
-        return (f"Wrote {path}, but it has no answers yet: none are saved in {store.home}. "
+    home = getattr(store, "home", getattr(store, "path", "your progress file"))
+    damage, also = getattr(store, "damage", None), getattr(store, "also_read", [])
+    if n == 0 and not damage:
+        return (f"Wrote {path}, but it has no answers yet: none are saved in {home}. "
                 "Check some answers first, then hand in again.")
     said = f"Wrote {_plural(n, 'answer')} to {path}"
-    if store.also_read:
-        said += (f" (the answers in {store.home} and those saved in {', '.join(store.also_read)} while it could "
-                 "not be written)")
+    if also:
+        said += f" (the answers in {home} and those saved in {', '.join(also)} while it could not be written)"
     said += ". Hand in that file (in JupyterLab it is in the file browser, beside this notebook)."
-    if store.damage:
-        said += (f" It may be INCOMPLETE: {store.damage}. Hand it in and tell your instructor; keep the "
+    if damage:
+        said += (f" It may be INCOMPLETE: {damage}. Hand it in and tell your instructor; keep the "
                  "progress file so the rest can be recovered.")
     return said
 

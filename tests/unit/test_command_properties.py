@@ -5,6 +5,7 @@ output, and no file read outside the inputs, the lessons and the program's own f
 an audit hook, so a read through any path counts)."""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import io
@@ -26,6 +27,7 @@ QUICK = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")), deadli
                  suppress_health_check=[HealthCheck.too_slow])
 MAX_OUTPUT = 64 * 1024
 PLANTED = Path(tempfile.mkdtemp(prefix="planted-lesson-"))  # outside the lessons: never to be read
+atexit.register(shutil.rmtree, PLANTED, True)
 (PLANTED / "exercises.yaml").write_text("lesson: planted\ntitle: planted\nexercises: []\n")
 PLANTED_ID = os.path.relpath(PLANTED, ROOT / "lessons")
 

@@ -159,6 +159,17 @@ def test_a_hand_in_that_could_not_include_everything_says_so(tmp_path):
     assert "INCOMPLETE" in said and "\n" not in said
 
 
+@pytest.mark.xfail(strict=True, reason="needs the one-line change in helpers/exercises (write_hand_in returns "
+                                        "progress.hand_in_sentence); remove this mark when it is made")
+def test_the_hand_in_button_says_when_the_file_may_be_incomplete(tmp_path):
+    from helpers.exercises import write_hand_in
+
+    db = tmp_path / "p.sqlite3"
+    damaged_index(db, rows=500)
+    said = write_hand_in(tmp_path / "out.csv", store=ProgressStore(db))
+    assert "INCOMPLETE" in said
+
+
 # --- cause 3: a name that is not UTF-8 ---------------------------------------------------------
 
 @pytest.mark.parametrize("var", ["DESHANEY_STUDENT", "USER", "LOGNAME"])
