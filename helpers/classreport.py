@@ -205,11 +205,12 @@ def check_output(dest: str | Path, inputs: list[str | Path]) -> Path:
     out = Path(dest)
     for src in map(Path, inputs):
         try:
-            if out.exists() and src.exists() and os.path.samefile(out, src) or out.resolve() == src.resolve():
-                raise ReportError(f"{out}: is one of the hand-in files; the report never writes over an input "
-                                  "(choose another name with -o)")
-        except OSError:
-            continue
+            same = out.resolve() == src.resolve() or (out.exists() and src.exists() and os.path.samefile(out, src))
+        except OSError:  # a name too long, a loop of links: not the same file as far as can be told
+            same = False
+        if same:  # a hard link to a hand-in is the hand-in too
+            raise ReportError(f"{out}: is one of the hand-in files; the report never writes over an input "
+                              "(choose another name with -o)")
     if out.is_dir():
         raise ReportError(f"{out}: is a folder; give a file name such as {out / 'class-report.html'}")
     if not out.parent.is_dir():

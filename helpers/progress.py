@@ -457,10 +457,13 @@ class ProgressStore:
             if seen is None or _file_id(self.path) != seen:
                 return  # replaced meanwhile: write into the new file
             rows: list[tuple] = []
+            kept: list[tuple] = []  # a fallback file's record of which file each answer belongs to
             try:
                 conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=self.timeout)
                 try:
                     rows = self._salvage(conn, [], [])
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        kept = conn.execute("SELECT id, progress_file FROM kept_for").fetchall()
                 finally:
                     conn.close()
             except sqlite3.DatabaseError:
@@ -474,6 +477,7 @@ class ProgressStore:
                     conn.execute("BEGIN")
                     conn.executemany("INSERT INTO answers (id, student, lesson, exercise, correct, answer, answered_at) "
                                      "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                    conn.executemany("INSERT OR IGNORE INTO kept_for (id, progress_file) VALUES (?, ?)", kept)
                     conn.execute("COMMIT")
                     conn.execute("PRAGMA journal_mode = WAL")
                 finally:
