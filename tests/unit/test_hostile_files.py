@@ -212,7 +212,7 @@ def test_user_mistakes_are_exit_2_with_one_plain_line(tmp_path):
     _plain(closed)
 
 
-@pytest.mark.parametrize("megabytes", [30, 45, 60])
+@pytest.mark.parametrize("megabytes", [16, 22, 30, 45, 60])
 def test_low_memory_is_a_plain_line(tmp_path, megabytes):
     a = _hand_in(tmp_path / "a.csv", [["ann", "01_deshaney", "x", "yes", "a", "t"]])
     limit = megabytes * 1024 * 1024
