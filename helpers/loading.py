@@ -17,7 +17,9 @@ them: YAML's own timestamp rule would accept `2006-3-7`.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +39,7 @@ MAX_NODES = 200_000              # values in a document once its aliases are exp
 MAX_INT_DIGITS = 40
 MAX_SHOWN = 60                   # characters of a value quoted in a message
 MAX_LINE = 600                   # characters of one message line (an allowed-fields list fits)
+MAX_ENTRIES = 300                # exercises in one bank (the largest has 34; each may cost the engine ms)
 
 
 class DataError(ValueError):
@@ -123,7 +126,12 @@ def read_bytes(source: str | Path, *, limit: int = MAX_BYTES, name: str | None =
                 raise DataError([f"{name}: is a folder; expected a file"])
             if not path.exists():
                 raise DataError([f"{name}: no such file"])
+            if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would wait for ever
+                raise DataError([f"{name}: is not a regular file (a pipe or a device); give a file, or - for "
+                                 "standard input"])
             with open(path, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a pipe meanwhile
+                    raise DataError([f"{name}: is not a regular file"])
                 data = fh.read(limit + 1)
         except OSError as exc:
             raise DataError([f"{name}: cannot read: {exc.strerror or exc}"]) from None
@@ -326,7 +334,26 @@ def load_yaml_text(text: str, source: str) -> Any:
 
 # --- JSON ------------------------------------------------------------------------------
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_TOKEN = re.compile(r'\\.|"', re.S)  # an escape or a quote: all that ends or starts a string
+
+
+def _without_strings(text: str, keep: str = "") -> str:
+    """The text with every JSON string replaced by `keep`, in one pass (linear: a regex for the
+    whole string backtracks quadratically on an unterminated run of escaped quotes). An
+    unterminated string runs to the end."""
+    out, start, inside = [], 0, False
+    for m in _JSON_TOKEN.finditer(text):
+        if m.group() != '"':
+            continue  # an escape: inside a string it is part of it; outside, JSON refuses it anyway
+        if inside:
+            out.append(keep)
+            start = m.end()
+        else:
+            out.append(text[start:m.start()])
+        inside = not inside
+    if not inside:
+        out.append(text[start:])
+    return "".join(out)
 
 
 def _json_line(text: str, key: str, after: int = 0) -> int:
@@ -341,7 +368,7 @@ def _json_line(text: str, key: str, after: int = 0) -> int:
 def load_json_text(text: str, source: str) -> Any:
     """Parse JSON with limits on depth and integer size; a duplicate key is an error. A top-level
     object comes back `Located` (each key's line found in the text)."""
-    skeleton = re.sub(r"[^\[\]{}\n]", "", _JSON_STRING.sub("", text))
+    skeleton = re.sub(r"[^\[\]{}\n]", "", _without_strings(text))
     depth = 0
     for line_no, line in enumerate(skeleton.split("\n"), 1):
         for ch in line:
@@ -374,7 +401,7 @@ def load_json_text(text: str, source: str) -> Any:
     except DataError as exc:
         problem = exc.problems[0]
         if "digits long" in problem:
-            m = re.search(r"-?\d{%d,}" % (MAX_INT_DIGITS + 1), _JSON_STRING.sub('""', text))
+            m = re.search(r"-?\d{%d,}" % (MAX_INT_DIGITS + 1), _without_strings(text, '""'))
             if m:
                 problem = problem.replace(f"{source}:1:", f"{source}:{text.count(chr(10), 0, m.start()) + 1}:", 1)
         raise DataError([problem]) from None
@@ -416,6 +443,13 @@ def require_mapping(data: Any, name: str, text: str = "") -> None:
 # --- schema checking -----------------------------------------------------------
 
 MAX_PROBLEMS_PER_MAPPING = 10
+
+
+def at_most(items: Any, location: str, what: str = "exercises", limit: int = MAX_ENTRIES) -> None:
+    """Bound the work a file may ask for: a list of more than `limit` entries is refused at once,
+    before any of them is built or checked."""
+    if isinstance(items, (list, tuple)) and len(items) > limit:
+        raise DataError([f"{location}: {len(items):,} {what}; one file holds at most {limit} (split it into lessons)"])
 
 
 def iso_date(value: Any) -> date:

@@ -11,9 +11,12 @@ nothing that was saved. Trouble is reported at once, in plain words, never raise
   student is told "Your answer is NOT saved: the disk is full (path)" -- the real cause;
 - waiting answers are written in one transaction, and if that does not fit, one at a time, so
   what fits is saved;
-- a corrupted file is renamed aside with a timestamp when the notebook writes, never deleted.
+- a damaged file is decided on once, by one process under the file's lock: the answers that can
+  be read are copied into a fresh file and the damaged one is kept, renamed aside, never deleted.
 Reading (`attempts`, `latest`, `python -m helpers progress`) opens the file read-only: it never
-creates, moves or rewrites it; from a damaged file it salvages the rows it can and says so.
+creates, moves or rewrites it; it includes the answers saved for the file in a fallback; from a
+damaged file it salvages the rows it can and says so. The whole promise, failure by failure, is
+docs/progress-promise.md.
 
     >>> store = ProgressStore()            # DESHANEY_PROGRESS_DB, or the user's data dir
     >>> store.record("01_deshaney", "why_joshua_lost", True, "b")
@@ -25,14 +28,18 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import codecs
+import contextlib
 import csv
 import errno
 import getpass
 import os
+import shutil
 import sqlite3
 import stat
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import astuple, dataclass
 from datetime import datetime, timezone
@@ -58,26 +65,65 @@ CREATE TABLE IF NOT EXISTS answers (
     answered_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS answers_by_lesson ON answers (student, lesson, exercise);
+CREATE TABLE IF NOT EXISTS kept_for (
+    id INTEGER PRIMARY KEY,
+    progress_file TEXT NOT NULL
+);
 """
+# `kept_for`: in a fallback file, the progress file each answer was meant for (answers.id), so
+# every reader of that file finds them (see docs/progress-promise.md).
+LOCK_SUFFIX = ".lock"
+FOREGROUND_SECONDS = 1.0  # the longest a Check waits on a locked file before it queues the answer
+BACKGROUND_SECONDS = 600.0  # how long a queued answer is retried in the background
 
 
 def default_path() -> Path:
     """DESHANEY_PROGRESS_DB if set, else progress.sqlite3 in the user's data directory."""
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
-        return Path(env).expanduser()
+        # Resolved once per process: a relative path and a later change of folder move nothing.
+        return _RESOLVED.setdefault(env, Path(env).expanduser().absolute())
     if lite.IN_BROWSER: return lite.working_path()  # noqa: E701 - Lite: /tmp, copied to /drive
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME)) / FILE_NAME
 
 
+def _latin1_bytes(exc: UnicodeError):
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("deshaney-latin1", _latin1_bytes)
+
+
+def clean_text(value: object) -> str:
+    """Text that can be saved and encoded: a byte that was not UTF-8 (an environment variable or
+    file name with a Latin-1 byte arrives as a lone surrogate) is read as Latin-1 ('Zo\\xeb' is
+    'Zoë'); any other lone surrogate becomes U+FFFD. Valid text comes back unchanged."""
+    text = str(value)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return raw.decode("utf-8", "deshaney-latin1")
+
+
+_RESOLVED: dict[str, Path] = {}
+
+
 def current_student() -> str:
-    name = os.environ.get(STUDENT_ENV_VAR, "").strip()
+    name = clean_text(os.environ.get(STUDENT_ENV_VAR, "")).strip()
     if name:
         return name
     try:
-        return getpass.getuser() or "student"
+        return clean_text(getpass.getuser() or "student")
     except Exception:  # noqa: BLE001 - no login name in some containers
         return "student"
 
@@ -141,13 +187,28 @@ def cause(exc: BaseException, path: Path | None = None) -> str:
         return "it is a folder, not a file"
     if _is_locked(exc):
         return "it is locked by another program (another notebook may be saving, or a sync tool holds it)"
+    if code == errno.ELOOP or "is a link" in text:
+        return "it is a link (progress is written only to a plain file, never through a link)"
+    if "not a regular file" in text:
+        return "it is not a regular file (a pipe or a device)"
+    if code == errno.ENAMETOOLONG:
+        return "its name is too long"
     if _is_corrupt(exc):
-        return f"it is damaged ({exc})"
+        return f"it is damaged ({_first_line(exc)})"
     if "unable to open" in text:
         return "it cannot be opened (its folder is missing or cannot be written)"
     if "disk i/o" in text or code == errno.EIO:
         return "a disk error (I/O)"
     return f"an error ({type(exc).__name__}: {exc})"
+
+
+def _first_line(exc: BaseException | str) -> str:
+    """SQLite's integrity report is many lines: its first, cut short, on one line."""
+    from .loading import one_line
+
+    lines = str(exc).strip().splitlines() or [""]
+    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+    return one_line(lines[0], 160) + more
 
 
 def _plural(n: int, word: str) -> str:
@@ -192,35 +253,171 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
-def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
-    """A connection that cannot change the file (no journal, no WAL checkpoint, no move)."""
+def require_regular_file(path: Path, *, writing: bool = False) -> None:
+    """Refuse a pipe, a device or a socket (opening one can hang forever), and for writing a
+    link (the progress file is never written through a link onto someone else's file)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        if writing:
+            raise OSError(errno.ELOOP, "is a link; progress is written only to a plain file", str(path))
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "is not a regular file (a pipe or a device)", str(path))
+
+
+@contextlib.contextmanager
+def _connect_read_only(path: Path, timeout: float):
+    """A connection that cannot change the file (no journal, no WAL checkpoint, no move). The
+    answers still only in the -wal are read too: when the folder cannot be written (another
+    user's, a read-only mount), from a private copy of the file and its -wal."""
     uri = f"{path.resolve().as_uri()}?mode=ro"
+    copy_dir = None
     if not path.with_name(path.name + "-wal").exists():
         # Everything is in the main file: read it as it stands, creating no -shm or -wal beside it.
-        return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
+    else:
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc).lower() and "readonly" not in str(exc).lower():
+                raise
+            conn, copy_dir = _connect_copy(path, timeout)
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=timeout)
-        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        return conn
-    except sqlite3.OperationalError as exc:
-        if "unable to open" not in str(exc).lower():
-            raise
-        # A WAL file in a folder we cannot write: read the main file as it stands.
-        return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
+        yield conn
+    finally:
+        conn.close()
+        if copy_dir is not None:
+            shutil.rmtree(copy_dir, ignore_errors=True)
+
+
+def _connect_copy(path: Path, timeout: float) -> tuple[sqlite3.Connection, str]:
+    """The file and its -wal copied into a private temporary folder, opened there (SQLite reads
+    the copied -wal as it would the original's)."""
+    folder = tempfile.mkdtemp(prefix=f"{APP_NAME}-read-")
+    try:
+        copy = Path(folder) / FILE_NAME
+        shutil.copyfile(path, copy)
+        shutil.copyfile(path.with_name(path.name + "-wal"), copy.with_name(copy.name + "-wal"))
+        return sqlite3.connect(copy, timeout=timeout), folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, exclusive: bool, wait: float):
+    """The progress file's lock (PATH.lock beside it): shared while writing an answer, exclusive
+    while deciding what to do with a damaged file, so that decision is taken once, by one
+    process, and never renames a file under another writer. Where no lock file can be made (a
+    folder that cannot be written: nothing can be written there either) it is skipped."""
+    try:
+        import fcntl
+    except ImportError:  # Windows, the browser: one writer at a time by SQLite's own lock
+        yield
+        return
+    lock = path.with_name(path.name + LOCK_SUFFIX)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise sqlite3.OperationalError("database is locked (another notebook is repairing it)") from None
+                time.sleep(0.02)
+            except OSError:  # a file system without locks
+                break
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _rows_kept_for(primary: Path, where: list[str], args: list) -> tuple[list[tuple], list[str], list[str]]:
+    """Answers meant for `primary` that were saved in a private fallback file (it could not be
+    written): (rows, the fallback files read, problems reading them)."""
+    rows: list[tuple] = []
+    used: list[str] = []
+    problems: list[str] = []
+    key = str(primary)
+    sql = (_SELECT.replace("FROM answers", "FROM answers JOIN kept_for USING (id)")
+           + " WHERE " + " AND ".join(["progress_file = ?", *where]))
+    for candidate in _fallback_files():
+        if candidate == primary or not candidate.is_file():
+            continue
+        try:
+            st = os.lstat(candidate)
+            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
+                continue  # not ours: never read
+            with _connect_read_only(candidate, 1.0) as conn:
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'kept_for'").fetchone() is None:
+                    continue
+                found = conn.execute(sql, [key, *args]).fetchall()
+        except (sqlite3.Error, OSError) as exc:
+            problems.append(f"the answers saved in the fallback {candidate} could not be read: {cause(exc, candidate)}")
+            continue
+        if found:
+            rows.extend(found)
+            used.append(str(candidate))
+    return rows, used, problems
+
+
+def _fallback_files() -> list[Path]:
+    out = []
+    try:
+        folders = _fallback_candidates()
+    except Exception:  # noqa: BLE001 - no platformdirs, no home: no fallback to read
+        folders = []
+    for folder in folders:
+        out.append((folder / FILE_NAME).absolute())
+    return out + [Path(p) for p in _TEMP_FALLBACKS]
+
+
+_TEMP_FALLBACKS: list[str] = []  # fallbacks made in this process with an unguessable name
 
 
 class ProgressStore:
-    """The student's answers in one SQLite file. Methods report problems; they do not raise."""
+    """The student's answers in one SQLite file. Methods report problems; they do not raise.
+    What each failure does is written down in docs/progress-promise.md."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 5.0, retries: int = 5):
-        self.path = Path(path).expanduser() if path is not None else default_path()
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 0.2, retries: int = 3):
+        # Resolved once: a relative DESHANEY_PROGRESS_DB and a later change of folder never split
+        # the answers across two files.
+        self.path = (Path(path).expanduser() if path is not None else default_path()).absolute()
+        self.home = self.path  # the file chosen; `path` moves to a fallback when it cannot be written
         self.timeout = timeout
         self.retries = retries
         self.notices: list[str] = []
         self.pending: list[Attempt] = []
         self.damage: str | None = None  # set by a read that salvaged rows from a damaged file
+        self.also_read: list[str] = []  # fallback files whose answers a read included
         self._ready = False
         self._fell_back = False
+        self._guard = threading.RLock()  # the waiting answers, shared with the background retry
+        self._retrying: threading.Thread | None = None
         atexit.register(self._flush_quietly)
 
     # --- opening -------------------------------------------------------------------
@@ -231,19 +428,12 @@ class ProgressStore:
         return conn
 
     def _prepare(self) -> None:
-        """Create the file and table once; move a corrupt file aside (writing only)."""
+        """Create the file and table once (writing only); a damaged file raises (see `_recover`)."""
         if self._ready:
             return
-        if self.path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(self.path))
+        require_regular_file(self.path, writing=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._init_schema()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
-                raise
-            self._move_aside(exc)
-            self._init_schema()
+        self._init_schema()
         self._ready = True
 
     def _init_schema(self) -> None:
@@ -258,7 +448,52 @@ class ProgressStore:
         finally:
             conn.close()
 
-    def _move_aside(self, exc: BaseException) -> None:
+    def _recover(self, exc: BaseException, seen: tuple[int, int] | None) -> None:
+        """A damaged file: one decision for every process. Under the exclusive lock, and only if
+        the file is still the one found damaged (`seen`; another process may have repaired it
+        already), read every answer that can be read, put them in a fresh file, keep the damaged
+        one renamed aside with its -wal, and only then write on."""
+        with _file_lock(self.path, exclusive=True, wait=max(self.timeout, 1.0) * 10):
+            if seen is None or _file_id(self.path) != seen:
+                return  # replaced meanwhile: write into the new file
+            rows: list[tuple] = []
+            kept: list[tuple] = []  # a fallback file's record of which file each answer belongs to
+            try:
+                conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=self.timeout)
+                try:
+                    rows = self._salvage(conn, [], [])
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        kept = conn.execute("SELECT id, progress_file FROM kept_for").fetchall()
+                finally:
+                    conn.close()
+            except sqlite3.DatabaseError:
+                rows = []  # nothing readable (not a database at all)
+            fd, fresh = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".salvage", dir=self.path.parent)
+            os.close(fd)
+            try:
+                conn = sqlite3.connect(fresh, isolation_level=None)
+                try:
+                    conn.executescript(_SCHEMA)
+                    conn.execute("BEGIN")
+                    conn.executemany("INSERT INTO answers (id, student, lesson, exercise, correct, answer, answered_at) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                    conn.executemany("INSERT OR IGNORE INTO kept_for (id, progress_file) VALUES (?, ?)", kept)
+                    conn.execute("COMMIT")
+                    conn.execute("PRAGMA journal_mode = WAL")
+                finally:
+                    conn.close()
+                target = self._move_aside()
+                os.replace(fresh, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(fresh)
+                raise
+        self.notices.append(
+            f"Your progress file {self.path} could not be read in full ({_first_line(exc)}). It was kept, renamed "
+            f"to {target}; the {_plural(len(rows), 'answer')} that could be read from it were copied into a fresh "
+            "progress file. Answers from now on are saved.")
+
+    def _move_aside(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         n = 1
@@ -270,11 +505,7 @@ class ProgressStore:
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
                 side.rename(target.with_name(target.name + suffix))
-        self.notices.append(
-            f"Your progress file {self.path} could not be read ({exc}). It was kept, renamed to "
-            f"{target}, and a fresh progress file was started. Answers from now on are saved; ask "
-            "your instructor if you need the old ones recovered."
-        )
+        return target
 
     def _fall_back(self, exc: BaseException) -> str:
         """Switch to a private folder of this user's (raises OSError if there is none); return
@@ -291,27 +522,34 @@ class ProgressStore:
             folder = None
         if folder is None:  # a fresh folder only this user can enter, with an unguessable name
             folder = Path(tempfile.mkdtemp(prefix=f"{APP_NAME}-"))
-        self.path = folder / FILE_NAME
+            _TEMP_FALLBACKS.append(str(folder / FILE_NAME))
+        self.path = (folder / FILE_NAME).absolute()
         self._ready = False
         self._fell_back = True
         return (f"Your progress file {old} cannot be written: {cause(exc, old)}. Your answers are being saved "
-                f"to {self.path} instead. Set {ENV_VAR} to a file in a folder you can write to keep them "
-                "somewhere permanent.")
+                f"to {self.path} instead (reading {old} finds them there too). Set {ENV_VAR} to a file in a "
+                "folder you can write to keep them somewhere permanent.")
 
     # --- writing -------------------------------------------------------------------
 
     def record(self, lesson: str, exercise: str, correct: bool, answer: str,
                student: str | None = None) -> Saved:
         """Save one answer (and any answer still waiting). Never raises."""
-        self.pending.append(Attempt(
-            student or current_student(), lesson, exercise, bool(correct), str(answer),
-            datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-        ))
-        return self.flush()
+        with self._guard:
+            self.pending.append(Attempt(
+                clean_text(student) if student else current_student(), clean_text(lesson), clean_text(exercise),
+                bool(correct), clean_text(answer), datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            ))
+            return self.flush()
 
     def flush(self) -> Saved:
-        """Write every waiting answer, retrying while the file is locked; if the file cannot be
-        written, try the private fallback once. The message says plainly what was not saved."""
+        """Write every waiting answer, retrying briefly while the file is locked (then in the
+        background); if the file cannot be written, try the private fallback once. The message
+        says plainly what was not saved."""
+        with self._guard:
+            return self._flush()
+
+    def _flush(self) -> Saved:
         if not self.pending:
             return Saved(True, self._take_notices())
         last = self._try_write()
@@ -333,8 +571,11 @@ class ProgressStore:
             return Saved(True, self._take_notices())
         waiting = len(self.pending)
         if _is_locked(last):
+            background = self._retry_in_background()
             message = (f"Your answer is NOT saved yet: the progress file {self.path} is {cause(last)}. "
-                       f"{_plural(waiting, 'answer')} kept in memory and will be saved with your next answer.")
+                       f"{_plural(waiting, 'answer')} kept in memory"
+                       + (", saved in the background as soon as the file is free (or with your next answer)."
+                          if background else " and will be saved with your next answer."))
         else:
             message = (f"Your answer is NOT saved: {cause(last, self.path)} ({self.path}){fallback_failed}. "
                        f"{_plural(waiting, 'answer')} "
@@ -343,28 +584,65 @@ class ProgressStore:
         notices = self._take_notices()
         return Saved(False, f"{notices} {message}" if notices else message)
 
+    def _retry_in_background(self) -> bool:
+        """Keep trying a locked file without holding up the notebook; False where there are no
+        threads (the browser)."""
+        if lite.IN_BROWSER:
+            return False
+        if self._retrying is not None and self._retrying.is_alive():
+            return True
+
+        def retry() -> None:
+            delay, deadline = 0.1, time.monotonic() + BACKGROUND_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                with self._guard:
+                    if not self.pending:
+                        return
+                    last = self._try_write()
+                    if last is None or not _is_locked(last):
+                        return  # saved, or a problem the next Check reports
+
+        self._retrying = threading.Thread(target=retry, name="deshaney-progress-retry", daemon=True)
+        self._retrying.start()
+        return True
+
     def _try_write(self) -> BaseException | None:
-        """Write the waiting answers here; None when all are saved, else the last error."""
+        """Write the waiting answers here; None when all are saved, else the last error. A
+        locked file is retried for about FOREGROUND_SECONDS at most."""
         delay = 0.05
         last: BaseException | None = None
+        started = time.monotonic()
         for attempt in range(self.retries + 1):
+            seen = _file_id(self.path)
             try:
-                self._prepare()
-                self._write_what_fits()
+                with _file_lock(self.path, exclusive=False, wait=self.timeout):
+                    self._prepare()
+                    self._write_what_fits()
                 return None
             except sqlite3.DatabaseError as exc:
                 last = exc
-                if _is_corrupt(exc) and self.path.exists() and self.path.is_file():
+                if _is_corrupt(exc) and self.path.is_file():
                     self._ready = False
-                    self._move_aside(exc)
+                    try:
+                        self._recover(exc, seen)
+                    except sqlite3.DatabaseError as again:
+                        last = again
+                        if not _is_locked(again):
+                            return again
+                    except OSError as again:
+                        return again
                     continue
                 if not _is_locked(exc):
                     return exc
             except OSError as exc:
                 return exc
-            if attempt < self.retries:
+            if attempt < self.retries and time.monotonic() - started < FOREGROUND_SECONDS:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+            elif _is_locked(last):
+                break
         return last
 
     def _write_what_fits(self) -> None:
@@ -397,12 +675,14 @@ class ProgressStore:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany(
-                    "INSERT INTO answers (student, lesson, exercise, correct, answer, answered_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(a.student, a.lesson, a.exercise, int(a.correct), a.answer, a.answered_at)
-                     for a in attempts],
-                )
+                for a in attempts:
+                    cur = conn.execute(
+                        "INSERT INTO answers (student, lesson, exercise, correct, answer, answered_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (a.student, a.lesson, a.exercise, int(a.correct), a.answer, a.answered_at))
+                    if self.path != self.home:  # a fallback: say which file the answer belongs to
+                        conn.execute("INSERT INTO kept_for (id, progress_file) VALUES (?, ?)",
+                                     (cur.lastrowid, str(self.home)))
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
@@ -429,14 +709,12 @@ class ProgressStore:
     # --- reading -------------------------------------------------------------------
 
     def attempts(self, student: str | None = None, lesson: str | None = None) -> list[Attempt]:
-        """Every saved answer, oldest first (answers still waiting are not included). Reads the
+        """Every saved answer, oldest first (answers still waiting are not included): the file's
+        and those saved for it in a private fallback while it could not be written. Reads the
         file read-only; from a damaged file, the rows that can be read (see `damage`)."""
         lite.pull(self.path)  # Lite: answers another notebook saved since
         self.damage = None
-        if self.path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "is a folder, not the progress file", str(self.path))
-        if not self.path.exists():
-            return []  # reading never creates the file
+        self.also_read = []
         where, args = [], []
         if student is not None:
             where.append("student = ?")
@@ -444,16 +722,51 @@ class ProgressStore:
         if lesson is not None:
             where.append("lesson = ?")
             args.append(lesson)
-        conn = _connect_read_only(self.path, self.timeout)
-        try:
-            rows = self._salvage(conn, where, args)
-        finally:
-            conn.close()
+        rows: list[tuple] = []
+        files = [self.home] + ([self.path] if self.path != self.home else [])
+        for n, path in enumerate(files):
+            if n == 0 and path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a folder, not the progress file", str(path))
+            if not path.exists():
+                continue  # reading never creates the file
+            require_regular_file(path)
+            if path.stat().st_size == 0:
+                continue  # an empty file holds no answers (and is not made a database by reading)
+            with _connect_read_only(path, self.timeout) as conn:
+                found = self._salvage(conn, where, args)
+                if n == 0:
+                    self._check_integrity(conn)
+            if n == 0:
+                rows.extend(found)
+            else:
+                self.also_read.append(str(path))
+        kept, used, problems = _rows_kept_for(self.home, where, args)
+        rows.extend(kept)
+        self.also_read = list(dict.fromkeys(self.also_read + used))
+        if problems:
+            self.damage = "; ".join([*([self.damage] if self.damage else []), *problems])
         if self.damage:
-            self.notices.append(f"Your progress file {self.path} is damaged ({self.damage}); {_plural(len(rows), 'answer')}"
-                                " could be read from it. The file is kept as it is until your next answer is saved.")
-        rows.sort(key=lambda r: (r[6], r[0]))  # by time: an answer saved late (after a full disk) keeps its place
-        return [Attempt(s, l, e, bool(c), a, t) for _, s, l, e, c, a, t in rows]
+            self.notices.append(f"Your progress file {self.home} is damaged or incomplete ({self.damage}); "
+                                f"{_plural(len(rows), 'answer')} could be read. The file is kept as it is until "
+                                "your next answer is saved.")
+        seen, unique = set(), []
+        for r in sorted(rows, key=lambda r: (r[6], r[0])):  # by time: an answer saved late keeps its place
+            if r[1:] not in seen:
+                seen.add(r[1:])
+                unique.append(r)
+        return [Attempt(s, l, e, bool(c), a, t) for _, s, l, e, c, a, t in unique]
+
+    def _check_integrity(self, conn: sqlite3.Connection) -> None:
+        """A damaged page the rows did not pass through (an index) is damage too: say so."""
+        if self.damage:
+            return
+        try:
+            row = conn.execute("PRAGMA quick_check(1)").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.damage = _first_line(exc)
+            return
+        if row is not None and row[0] != "ok":
+            self.damage = _first_line(row[0])
 
     def _salvage(self, conn: sqlite3.Connection, where: list[str], args: list) -> list[tuple]:
         """Rows in id order; past a damaged page, jump ahead and keep reading."""
@@ -470,7 +783,7 @@ class ProgressStore:
                 if not _is_corrupt(exc) or errors > 60 or "not a database" in str(exc).lower():
                     raise
                 errors += 1
-                self.damage = str(exc)
+                self.damage = _first_line(exc)
                 after, jump = after + jump, jump * 2
 
     def latest(self, lesson: str, student: str | None = None) -> dict[str, bool]:
@@ -487,8 +800,9 @@ class ProgressStore:
         dest = Path(dest)
         if dest.is_dir():
             raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name such as progress.csv", str(dest))
-        if dest.exists() and dest.resolve() in {self.path.resolve(), *(self.path.resolve().with_name(
-                self.path.name + s) for s in ("-wal", "-shm"))}:
+        ours = {f.resolve().with_name(f.name + s) for f in {self.home, self.path}
+                for s in ("", "-wal", "-shm", LOCK_SUFFIX)}
+        if dest.exists() and dest.resolve() in ours:
             raise FileExistsError(errno.EEXIST, "is the progress file itself; choose another name", str(dest))
         rows = self.attempts(student)
         if not dest.parent.is_dir():
@@ -561,9 +875,14 @@ def _run(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"No progress file at {path} yet: answer an exercise first, or pass --db PATH.", file=sys.stderr)
         return 2
+    from .loading import one_line
+
     store = ProgressStore(path)
     atexit.unregister(store._flush_quietly)
+    if args.student:
+        args.student = clean_text(args.student)  # as the name was saved (a byte not UTF-8 read as Latin-1)
     try:
+        require_regular_file(path)
         if args.export:
             n = store.export_csv(args.export, args.student)
             done = f"Wrote {_plural(n, 'answer')} from {store.path} to {args.export}"
@@ -573,16 +892,21 @@ def _run(args: argparse.Namespace) -> int:
             for a in rows:
                 lessons.setdefault(a.lesson, {})[a.exercise] = a.correct
             lines = [f"{store.path}: {_plural(len(rows), 'answer')}"]
-            for lesson, latest in sorted(lessons.items()):
-                lines.append(f"  {lesson}: {sum(latest.values())} of {len(latest)} exercises right on the latest try")
+            for lesson, latest in sorted(lessons.items())[:MAX_LESSON_LINES]:
+                lines.append(one_line(f"  {lesson}", 80)
+                             + f": {sum(latest.values())} of {len(latest)} exercises right on the latest try")
+            if len(lessons) > MAX_LESSON_LINES:
+                lines.append(f"  ... and {len(lessons) - MAX_LESSON_LINES} more lessons")
             done = "\n".join(lines)
+        if store.also_read:
+            done += f" (with the answers saved for it in {', '.join(store.also_read)} while it could not be written)"
     except (sqlite3.Error, OSError) as exc:
         where = getattr(exc, "filename", None) or store.path
         what = "is not a progress file (not an SQLite database)" if "not a database" in str(exc).lower() \
             else "is not a progress file (it has no answers table)" if "no such table" in str(exc).lower() \
             else f"could not be read: {cause(exc)}" if isinstance(exc, sqlite3.Error) else \
             f"{exc.strerror or cause(exc)}"
-        print(f"{where}: {what}; nothing was changed.", file=sys.stderr)
+        print(one_line(f"{where}: {what}; nothing was changed."), file=sys.stderr)
         return 2
     if store.damage:
         # Salvaged: the output is written, but say loudly that it is incomplete (exit 2, all on stderr).
@@ -592,6 +916,27 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     print(done)
     return 0
+
+
+MAX_LESSON_LINES = 40
+
+
+def hand_in_sentence(store: "ProgressStore", path: Path, n: int) -> str:
+    """What `write_hand_in` tells the student after `store.export_csv(path)` wrote `n` answers:
+    where, how many, which fallback files they include, and plainly what could not be read."""
+    home = getattr(store, "home", getattr(store, "path", "your progress file"))
+    damage, also = getattr(store, "damage", None), getattr(store, "also_read", [])
+    if n == 0 and not damage:
+        return (f"Wrote {path}, but it has no answers yet: none are saved in {home}. "
+                "Check some answers first, then hand in again.")
+    said = f"Wrote {_plural(n, 'answer')} to {path}"
+    if also:
+        said += f" (the answers in {home} and those saved in {', '.join(also)} while it could not be written)"
+    said += ". Hand in that file (in JupyterLab it is in the file browser, beside this notebook)."
+    if damage:
+        said += (f" It may be INCOMPLETE: {damage}. Hand it in and tell your instructor; keep the "
+                 "progress file so the rest can be recovered.")
+    return said
 
 
 #: (name, help, run, add_arguments), registered by `helpers.cli` (the command line imports downward).

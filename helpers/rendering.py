@@ -350,7 +350,7 @@ def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
                 if elems:
                     met = all(e.met for e in elems)
                     cell = (1 if met else 0, YES if met else NO,
-                            "<br>".join(f"{_wrap(e.label)}<br><i>{e.authority}</i>" for e in elems))
+                            "<br>".join(f"{_wrap(escape(e.label))}<br><i>{escape(e.authority)}</i>" for e in elems))
                 else:
                     cell = (None, "", "(not an element of this circuit's test)")
             zr.append(cell[0])

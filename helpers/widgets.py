@@ -50,8 +50,9 @@ def _flips_for(facts: Facts) -> dict[str, list[Flip]]:
 # --- one control per fact -------------------------------------------------------------------
 
 def _label_html(spec: FactSpec) -> widgets.HTML:
-    return widgets.HTML(f'<b title="{rendering.attr(spec.help)}">{spec.label}</b> '
-                        f'<span class="dsh-help">{spec.help}</span>')
+    # Text from data/facts.yaml is text: escaped like every other string shown as HTML.
+    return widgets.HTML(f'<b title="{rendering.attr(spec.help)}">{rendering.escape(spec.label)}</b> '
+                        f'<span class="dsh-help">{rendering.escape(spec.help)}</span>')
 
 
 def control_for(spec: FactSpec) -> widgets.ValueWidget:
@@ -120,7 +121,7 @@ class FactPanel(Held, widgets.VBox):
         self.conduct_unknown = False  # a loaded case with no conduct date: the box stays empty
         columns = []
         for gid, glabel in groups():
-            items = [widgets.HTML(f"<h4 style='margin:6px 0'>{glabel}</h4>")]
+            items = [widgets.HTML(f"<h4 style='margin:6px 0'>{rendering.escape(glabel)}</h4>")]
             for fid, spec in vocab.items():
                 if spec.group == gid:
                     items.append(widgets.VBox([_label_html(spec), self.controls[fid]],

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from ..facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, circuit_id, parse_facts, plain, vocabulary
 from ..law import law
-from ..loading import DataError, Field, check_mapping, checked_entries, load_yaml_file, relocate, where
+from ..loading import DataError, Field, at_most, check_mapping, checked_entries, load_yaml_file, relocate, where
 from .argue import ArgumentError, plies, verdict
 from .contested import course_facts, load_course
 from .model import Bank, Choice, Exercise, Hypothetical, answer_hash, join_lines, normalise_text
@@ -271,6 +271,7 @@ class CheckReport:
 def _load(path: Path) -> tuple[Bank, int]:
     raw = _read_bank_file(path)
     top = check_mapping(raw, BANK_FIELDS, "an exercise bank")
+    at_most(top["exercises"], where(raw, "exercises"))  # bound the work a bank may ask for, before any is built
     folder = path.parent
     problems: list[str] = []
     if path.name == BANK_FILE and folder.parent.resolve() == LESSONS_DIR.resolve() and top["lesson"] != folder.name:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import lite
-from ..progress import default_store
+from ..progress import default_store, hand_in_sentence
 
 
 HAND_IN_FILE = "progress.csv"
@@ -29,11 +29,7 @@ def write_hand_in(dest: str | Path | None = None, *, store: Any = "default") -> 
         n = store.export_csv(path)
     except (OSError, sqlite3.Error) as exc:
         return f"Could not write {path}: {exc}. Ask your instructor, or try another folder: hand_in('FOLDER/progress.csv')."
-    if n == 0:
-        return (f"Wrote {path}, but it has no answers yet: none are saved in {store.path}. "
-                "Check some answers first, then hand in again.")
-    return (f"Wrote {n} answer{'s' if n != 1 else ''} to {path}. Hand in that file (in JupyterLab it is in the "
-            "file browser, beside this notebook).")
+    return hand_in_sentence(store, path, n)
 
 
 def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool = False):
