@@ -132,6 +132,7 @@ class QILab(CaseMenu, Held, widgets.VBox):
         if facts.circuit is None:
             facts = facts.with_(circuit="ca9")
         self._facts = facts
+        self._opening: tuple[str | None, Facts] = (None, facts)  # what reset() returns to: a case, or facts
         self._holding = False
         self._reordering = False
         self._pending: Facts | None = None
@@ -382,6 +383,20 @@ class QILab(CaseMenu, Held, widgets.VBox):
                                  "comparison the engine makes):</p><ul>"
                                  + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul></div>")
 
+    def reset(self) -> Facts:
+        """Back to the state the lab opened in (its case or facts, no case cited, Spar off), so a cell
+        that tries something on the lab leaves it as the lesson's text describes it."""
+        case_id, facts = self._opening
+        self.spar_toggle.value = False
+        self.precedent_pick.value = PICK_NONE
+        if case_id:
+            return self.load_case(case_id)
+        self.conduct_unknown = False
+        with self.hold():
+            self._pending = facts
+            self._write(facts)
+        return self._facts
+
     def spar(self, precedent_id: str | None = None) -> str:
         """Spar mode: cite a case (or keep the one picked); the workbook plays the defence."""
         self.spar_toggle.value = True
@@ -396,5 +411,6 @@ def qi_lab(case: str | None = None, facts: dict | None = None, presentation: boo
     start, case_id = parse_initial(case or (None if facts else DEFAULT_CASE), facts)
     lab = QILab(start, presentation)
     if case_id and not facts:
+        lab._opening = (case_id, lab.facts)
         lab.load_case(case_id)  # the menu shows the case, and an unknown conduct date shows as unknown
     return lab
