@@ -24,7 +24,8 @@ from .engine import Comparison
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
 from .immunity import generality_for, method_for, on_point
 from .law import law
-from .widgets import UNKNOWN_PLACEHOLDER, CaseMenu, Held, cached_compare, parse_initial, plain_problem
+from .widgets import (DATE_HINT, UNKNOWN_PLACEHOLDER, CaseMenu, Held, StaleMarks, box_message_html, box_messages,
+                      cached_compare, changed_control, parse_initial, plain_problem, problems_by_box)
 
 DEFAULT_CASE = "kennedy_v_ridgefield_2006"
 GENERALITY = (("What the law then required", "default"), ("General: the theory was recognised", "general"),
@@ -173,6 +174,10 @@ class QILab(CaseMenu, Held, widgets.VBox):
                          "assume_recognized": self.assume_recognized}
         self.message = widgets.HTML("")
         self.message.add_class("deshaney-qi-message")
+        #: A message under each date box, for the problems that box caused.
+        self.box_messages = box_messages(["conduct_date", "decision_date"])
+        for fid in self.box_messages:
+            self.controls[fid].tooltip = DATE_HINT
         self.facts_line = widgets.HTML()
         self.result = widgets.HTML()
         self.result.add_class("deshaney-qi-result")
@@ -182,6 +187,7 @@ class QILab(CaseMenu, Held, widgets.VBox):
                                                                 facts.circuit, presentation))
         timeline = widgets.Box([self.figure])
         timeline.add_class("deshaney-timeline")
+        self.timeline = timeline
         self.precedent_pick = widgets.Dropdown(options=precedent_options(facts.circuit), value=PICK_NONE,
                                                description="The case you would cite:",
                                                style={"description_width": "initial"},
@@ -189,13 +195,15 @@ class QILab(CaseMenu, Held, widgets.VBox):
         self.precedent_pick.add_class("deshaney-precedent-pick")
         self.on_point_panel = widgets.HTML()
         self.on_point_panel.add_class("deshaney-on-point")
+        self.stale = StaleMarks([self.facts_line, self.result, timeline, self.on_point_panel, self.all_circuits])
         super().__init__([
             widgets.HTML(rendering.CSS), widgets.HTML("<h3 style='margin:4px 0'>The qualified-immunity lab</h3>"),
             self.case_menu, self.case_notice, self.facts_line,
-            widgets.HBox([self.circuit, self.conduct_date, self.decision_date],
+            widgets.HBox([self.circuit, widgets.VBox([self.conduct_date, self.box_messages["conduct_date"]]),
+                          widgets.VBox([self.decision_date, self.box_messages["decision_date"]])],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.conduct_year, self.generality, self.assume_recognized, self.message,
-            self.result, timeline,
+            self.stale.banner, self.result, timeline,
             widgets.HTML("<h4>The argument: which earlier case shows the right was clearly established?</h4>"),
             self.precedent_pick, self.on_point_panel,
             widgets.HTML("<h4>Both prongs in every circuit</h4>"), self.all_circuits,
@@ -284,18 +292,33 @@ class QILab(CaseMenu, Held, widgets.VBox):
             base["conduct_date"] = base["decision_date"]
         return base
 
+    def _show_problems(self, problems: list[str], cause: str | None) -> None:
+        """Each problem beside the date box that caused it (the rest under the controls); the answers
+        marked stale until the input is valid."""
+        placed = problems_by_box(problems, self.box_messages, cause)
+        for fid, w in self.box_messages.items():
+            w.value = box_message_html(placed.get(fid, []))
+        self.message.value = "".join(f'<div class="dsh-error">{escape(plain_problem(p))}</div>'
+                                     for p in placed.get(None, []))
+        self.stale.mark(problems, self._facts)
+
+    @property
+    def problems_shown(self) -> str:
+        """Every message the lab shows, beside its box or under the controls ('' when all is valid)."""
+        return "".join(w.value for w in self.box_messages.values()) + self.message.value
+
     def _changed(self, change=None) -> None:
         if self._holding:
             return
+        cause = changed_control(self.controls, change)
         try:
             facts = parse_facts(self._read(), need_circuit=True)
         except FactError as exc:
-            self.message.value = "".join(f'<div class="dsh-error">{escape(plain_problem(p))}</div>'
-                                         for p in exc.problems)
+            self._show_problems(list(exc.problems), cause)
             return
         finally:
             self._pending = None
-        self.message.value = ""
+        self._show_problems([], cause)
         if facts == self._facts:
             return
         forum_moved = facts.circuit != self._facts.circuit

@@ -169,8 +169,11 @@ def test_default_generality_names_the_case_in_force(lab):
 def test_bad_dates_give_a_message_not_an_exception(lab, field, bad):
     before = lab.result.value
     getattr(lab, field).value = bad
-    assert "dsh-error" in lab.message.value and "(" + field + ")" in lab.message.value
+    beside = lab.box_messages[field].value  # beside the box typed in, not under the lab
+    assert "dsh-error" in beside and "(" + field + ")" in beside and "press Enter" in beside
+    assert lab.message.value == ""
     assert lab.result.value == before and lab.facts == KENNEDY
+    assert "Stale: fix the date" in lab.stale.banner.value and "deshaney-stale" in lab.result._dom_classes
 
 
 def test_set_rejects_bad_values(lab):
