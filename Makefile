@@ -37,8 +37,12 @@ $(STAMP): pyproject.toml
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Lessons are saved without outputs (helpers/saving.py): they reopen cleanly and a lesson that was
+# only run stays byte for byte as committed, so `git pull` never conflicts.
+SAVE_HOOK := --ContentsManager.pre_save_hook=helpers.saving.clear_lesson_outputs
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT) $(SAVE_HOOK) $(ROOT_FLAG)
 
 # The Lite site is built when a Python >= 3.12 is found; without one, the rest still runs and the
 # Lite browser test (tests/browser/test_lite.py) skips itself because lite/_output is not there.

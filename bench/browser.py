@@ -111,6 +111,7 @@ def start_lab(env: dict, log) -> tuple[subprocess.Popen, int]:
         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={ROOT}",
         "--LabApp.expose_app_in_browser=True", "--allow-root", "--LabApp.news_url=",
         f"--FileCheckpoints.root_dir={checkpoints}",
+        "--ContentsManager.pre_save_hook=helpers.saving.clear_lesson_outputs",  # as `make lab` saves
     ]
     env = {**env, "JUPYTER_TOKEN": token}  # in the environment, not on a command line `ps` shows
     proc = subprocess.Popen(argv, cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
