@@ -16,8 +16,9 @@ No other notebook is touched: a student's own notebooks keep their outputs. Stan
 """
 from __future__ import annotations
 
+import json
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 #: A lesson notebook's file name: two digits, an underscore, a name (00_start_here.ipynb).
@@ -47,11 +48,14 @@ def clear_lesson_outputs(model: dict, path: str = "", contents_manager: Any = No
 
 
 def _metadata_on_disk(contents_manager: Any, path: str) -> dict | None:
-    if contents_manager is None:
+    """The notebook metadata in the file being replaced, read from disk (the server's contents manager
+    may be asynchronous, and a hook runs synchronously), or None."""
+    root = getattr(contents_manager, "root_dir", None)
+    if not root:
         return None
     try:
-        if not contents_manager.file_exists(path):
-            return None
-        return dict(contents_manager.get(path, content=True, type="notebook")["content"]["metadata"])
-    except Exception:  # noqa: BLE001 - a hook must never stop a save: keep the metadata as it is
+        with open(Path(root, *PurePosixPath(path.lstrip("/")).parts), encoding="utf-8") as f:
+            metadata = json.load(f).get("metadata")
+    except (OSError, ValueError, AttributeError):  # a hook must never stop a save: keep the metadata as it is
         return None
+    return metadata if isinstance(metadata, dict) else None

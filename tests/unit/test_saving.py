@@ -4,6 +4,7 @@ notebooks keep their outputs. Saved through Jupyter's own FileContentsManager wi
 `make lab` passes."""
 from __future__ import annotations
 
+import asyncio
 import copy
 import shutil
 import subprocess
@@ -36,14 +37,25 @@ def run(nb) -> dict:
     return {"type": "notebook", "format": "json", "content": nb}
 
 
-@pytest.fixture
-def manager(tmp_path):
-    from jupyter_server.services.contents.filemanager import FileContentsManager
+class Manager:
+    """Jupyter's file contents manager, sync or async (JupyterLab's server uses the async one), with
+    the hook `make lab` passes; `save` runs either to the end."""
 
+    def __init__(self, root: Path, asynchronous: bool):
+        from jupyter_server.services.contents.filemanager import AsyncFileContentsManager, FileContentsManager
+
+        self.inner = (AsyncFileContentsManager if asynchronous else FileContentsManager)(root_dir=str(root))
+        self.inner.pre_save_hook = clear_lesson_outputs
+
+    def save(self, model: dict, path: str):
+        done = self.inner.save(model, path)
+        return asyncio.run(done) if asyncio.iscoroutine(done) else done
+
+
+@pytest.fixture(params=[False, True], ids=["sync", "async"])
+def manager(tmp_path, request):
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
-    manager = FileContentsManager(root_dir=str(tmp_path))
-    manager.pre_save_hook = clear_lesson_outputs
-    return manager
+    return Manager(tmp_path, request.param)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -86,3 +98,4 @@ def test_make_lab_passes_the_hook():
     line = next(ln for ln in plan.splitlines() if "jupyter lab" in ln)
     hook = next(a.split("=", 1)[1] for a in line.split() if a.startswith("--ContentsManager.pre_save_hook="))
     assert import_item(hook) is clear_lesson_outputs
+
