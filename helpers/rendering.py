@@ -93,7 +93,8 @@ def outcome_cells(a: Answer) -> tuple[tuple[str, str, str, str], ...]:
     v_cls, v_text = yes_no(a.violation, "violation", "no violation")
     c_cls, c_text = yes_no(a.clearly_established, "clearly established" if a.violation else
                            "clearly established, if there were a violation", "not clearly established")
-    q_cls, q_text = yes_no(not a.qualified_immunity, "immunity denied", "immunity granted")
+    # Words only: a cross before "immunity granted" reads as "not granted". The colour says whom it favours.
+    q_cls, q_text = ("dsh-no", "immunity granted") if a.qualified_immunity else ("dsh-yes", "immunity denied")
     return (
         ("violation", v_cls, v_text, a.baseline),
         ("clearly_established", c_cls, c_text, basis.why),

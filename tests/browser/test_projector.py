@@ -96,7 +96,7 @@ def test_all_twelve_answers_on_the_first_screen_nothing_clipped(screens, name, a
     tiles = page.evaluate("() => [...document.querySelectorAll('.dsh-proj-tile')].map(t => [t.dataset.circuit, t.dataset.outcome])")
     assert len(tiles) == 55 and all(o == want[c] for c, o in tiles)
     ninth = next(r for r in rows if r["circuit"] == "ca9")
-    assert ninth["text"] == "9th \u2713 yes \u2713 yes \u2713 denied"  # Kennedy: a violation, clearly established
+    assert ninth["text"] == "9th \u2713 yes \u2713 yes denied"  # Kennedy: a violation, clearly established
     page.screenshot(path=str(artifacts / f"projector-{name}-kennedy.png"))
     assert not errors, errors
     assert not outside, f"fetched from outside 127.0.0.1: {outside[:3]}"
