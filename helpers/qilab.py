@@ -158,8 +158,10 @@ class QILab(CaseMenu, Held, widgets.VBox):
                                                 description="Level of generality:",
                                                 style={"description_width": "initial", "button_width": "auto"})
         self.generality.add_class("deshaney-generality")
+        # width auto: at the default width ipywidgets cuts a checkbox's label short with an ellipsis
         self.assume_recognized = widgets.Checkbox(value=facts.assume_recognized, indent=False,
-                                                  description="Assume the circuit recognises state-created danger")
+                                                  description="Assume the circuit recognises state-created danger",
+                                                  layout=widgets.Layout(width="auto"))
         self.assume_recognized.add_class("deshaney-assume-recognized")
         self.case_menu = widgets.Dropdown(
             options=[("(choose a real case to load its facts)", "")] + [(c.label, c.id) for c in cases()],
@@ -382,7 +384,8 @@ class QILab(CaseMenu, Held, widgets.VBox):
 
     def _add_spar(self) -> None:
         self.spar_toggle = widgets.Checkbox(value=False, indent=False,
-                                            description="Spar: let the workbook argue the defence's side")
+                                            description="Spar: let the workbook argue the defence's side",
+                                            layout=widgets.Layout(width="auto"))
         self.spar_toggle.add_class("deshaney-spar-toggle")
         self.spar_panel = widgets.HTML("")
         self.spar_panel.add_class("deshaney-spar")

@@ -257,3 +257,18 @@ def test_pick_shows_as_html_at_the_end_of_a_cell(lab):
     assert isinstance(shown, str) and "Wood" in shown
     assert shown._repr_html_() == str(shown)
     lab.pick(None)
+
+
+def test_no_checkbox_label_is_cut_short():
+    """At ipywidgets' default width a checkbox's label ends in an ellipsis: every checkbox of the lab
+    sizes to its label."""
+    import ipywidgets as widgets
+
+    def walk(w):
+        yield w
+        for child in getattr(w, "children", ()):
+            yield from walk(child)
+
+    boxes = [w for w in walk(qi_lab()) if isinstance(w, widgets.Checkbox)]
+    assert len(boxes) >= 2
+    assert all(b.layout.width == "auto" for b in boxes), [b.description for b in boxes if b.layout.width != "auto"]
