@@ -41,8 +41,9 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # only run stays byte for byte as committed, so `git pull` never conflicts.
 SAVE_HOOK := --ContentsManager.pre_save_hook=helpers.saving.clear_lesson_outputs
 
+# The file browser starts at the repository (so the guides in lessons/ open), on the first lesson.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT) $(SAVE_HOOK) $(ROOT_FLAG)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) $(SAVE_HOOK) $(ROOT_FLAG)
 
 # The Lite site is built when a Python >= 3.12 is found; without one, the rest still runs and the
 # Lite browser test (tests/browser/test_lite.py) skips itself because lite/_output is not there.

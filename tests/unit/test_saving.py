@@ -99,3 +99,19 @@ def test_make_lab_passes_the_hook():
     hook = next(a.split("=", 1)[1] for a in line.split() if a.startswith("--ContentsManager.pre_save_hook="))
     assert import_item(hook) is clear_lesson_outputs
 
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_roots_the_file_browser_at_the_repository_and_opens_lesson_00(monkeypatch):
+    """So the professor's guides in lessons/ can be opened from the file browser."""
+    import shlex
+
+    from jupyter_server.serverapp import ServerApp
+
+    plan = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    argv = shlex.split(next(ln for ln in plan.splitlines() if "jupyter lab" in ln))
+    args = argv[argv.index("lab") + 1:]
+    monkeypatch.chdir(ROOT)  # make runs the command from the repository
+    app = ServerApp()
+    app.parse_command_line([a for a in args if not a.startswith("--ContentsManager.")])
+    assert Path(app.root_dir).resolve() == ROOT.resolve()
+    assert app._resolve_file_to_run_and_root_dir() == "notebooks/00_start_here.ipynb"
