@@ -280,7 +280,7 @@ def box_message_html(problems: list[str]) -> str:
     if not problems:
         return ""
     return ("".join(f'<div class="dsh-error">{rendering.escape(plain_problem(p))}</div>' for p in problems)
-            + f'<div class="dsh-muted">{DATE_HINT} Until then the answers stay as they were, marked stale.</div>')
+            + '<div class="dsh-muted">Fix it, then press Enter. Until then the answers are marked stale.</div>')
 
 
 class StaleMarks:
@@ -384,7 +384,8 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self._timer = None
         self._waiting_for = 0
         style = widgets.HTML(rendering.CSS)
-        self.stale = StaleMarks([self.projector, self.table, self.forum_card, self.chart, self.flips_panel])
+        # The projector (an anywidget) ignores later class changes: CSS dims it while the banner shows.
+        self.stale = StaleMarks([self.table, self.forum_card, self.chart, self.flips_panel])
         super().__init__([
             style, self.stale.banner, self.projector,
             widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.case_notice,
