@@ -251,16 +251,29 @@ class ExerciseWidget:
 
 class PlacedElsewhere:
     """A lesson set's line for an exercise placed on its own earlier in the notebook (a prediction
-    before its lab): its state, counted in the set's score, never a second copy to answer."""
+    before its lab): its state, counted in the set's score, not a second copy. Where a notebook
+    does not place it (or its cell was not run), "Answer it here" opens it in the set."""
 
-    def __init__(self, exercise: Exercise):
+    def __init__(self, exercise: Exercise, open_here: Callable[[], "ExerciseWidget"] | None = None):
         import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
 
         self.exercise = exercise
         self.last: Feedback | None = None
-        self.box = widgets.HTML()
-        self.box.add_class("deshaney-placed-elsewhere")
-        self.box.add_class(f"deshaney-placed-{exercise.id}")
+        self.here: ExerciseWidget | None = None
+        self.line = widgets.HTML()
+        self.line.add_class("deshaney-placed-elsewhere")
+        self.line.add_class(f"deshaney-placed-{exercise.id}")
+        self.answer_here = widgets.Button(description="Answer it here", layout=widgets.Layout(width="auto"))
+        self.answer_here.add_class("deshaney-answer-here")
+        self.box = widgets.VBox([self.line, self.answer_here])
+
+        def opened(_: Any = None) -> None:
+            if open_here is not None and self.here is None:
+                self.here = open_here()
+                self.box.children = (self.here.box,)
+
+        self.answer_here.on_click(opened)
+        self.answer_here.layout.display = None if open_here else "none"
         self.show(None)
 
     def show(self, fb: Feedback | None) -> None:
@@ -268,8 +281,9 @@ class PlacedElsewhere:
         state = ("not made yet: make it above, before the lab" if self.last is None else
                  "made, and right" if self.last.correct else "made, and not right (press Retry above to predict again)")
         title = html.escape(self.exercise.title or self.exercise.id)
-        self.box.value = (f"<p class='deshaney-placed-note'><b>{title}</b> (the prediction above the lab, counted "
-                          f"here): {state}.</p>")
+        self.line.value = (f"<p class='deshaney-placed-note'><b>{title}</b> (the prediction above the lab, counted "
+                           f"here): {state}.</p>")
+        self.answer_here.layout.display = "none" if self.last is not None else self.answer_here.layout.display
 
     def restore(self, saved: str, note: str | None = None) -> Feedback | None:
         fb = grade(self.exercise, parse_saved(self.exercise, saved))
@@ -301,7 +315,8 @@ def _exercise_set_class():
             self.items: list = []
             for ex in bank.exercises:
                 if ex.type in PLACED_ON_THEIR_OWN:
-                    self.items.append(PlacedElsewhere(ex))
+                    self.items.append(PlacedElsewhere(ex, lambda ex=ex: ExerciseWidget(
+                        ex, on_check=self._checked_here, student=self.student, bank=bank)))
                     _follow(bank.lesson, ex.id, lambda fb, ex_id=ex.id: self._placed_checked(ex_id, fb))
                 else:
                     number = 1 + sum(isinstance(it, ExerciseWidget) for it in self.items)
@@ -363,6 +378,13 @@ def _exercise_set_class():
             self.results[exercise_id] = fb.correct
             self.first.setdefault(exercise_id, fb.correct)
             self._update_score()
+
+        def _checked_here(self, item: ExerciseWidget, fb: Feedback) -> str | None:
+            """A placed exercise answered in the set after all: saved and scored here, and whoever
+            follows it (the lab it holds back) told."""
+            note = self._checked(item, fb)
+            _announce(self.bank.lesson, item.exercise.id, fb)
+            return note
 
         def _checked(self, item: ExerciseWidget, fb: Feedback) -> str | None:
             self._score(item.exercise.id, fb)

@@ -79,17 +79,17 @@ def test_the_set_shows_the_placed_prediction_once_and_counts_it(store):
     assert [int(it.prompt.value.split("<b>")[1].split(".")[0]) for it in full] == list(range(1, len(full) + 1))
     n = len(bank.exercises)
     assert f"Score: 0 of {n} right</b> ({len(full)} questions below and 1 prediction above the lab)" in ui.score.value
-    assert "not made yet" in placed[0].box.value
+    assert "not made yet" in placed[0].line.value and placed[0].answer_here.layout.display is None
 
     prediction = exercise(LESSON, PREDICTION, store=store, student="ann")  # the cell above the lab, answered
     prediction.item.set_answer(key())
     assert prediction.item.submit().correct
     assert f"Score: 1 of {n} right" in ui.score.value and "First try: 1 of" in ui.score.value
-    assert "made, and right" in placed[0].box.value
+    assert "made, and right" in placed[0].line.value and placed[0].answer_here.layout.display == "none"
     assert [a.exercise for a in store.attempts("ann")] == [PREDICTION]  # saved once, by the placed widget
 
     again = exercise_set(LESSON, store=ProgressStore(store.path), student="ann")  # a new kernel
-    assert f"Score: 1 of {n} right" in again.score.value and "made, and right" in again.item(PREDICTION).box.value
+    assert f"Score: 1 of {n} right" in again.score.value and "made, and right" in again.item(PREDICTION).line.value
 
 
 NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
@@ -110,3 +110,17 @@ def test_a_count_in_a_banks_intro_is_the_number_of_questions_its_set_shows():
             n = int(word) if word.isdigit() else NUMBERS.get(word)
             if n is not None:
                 assert n == shown, f"lessons/{lesson}/exercises.yaml intro says {m.group(0)!r}; its set shows {shown}"
+
+
+def test_a_prediction_the_notebook_did_not_place_can_be_answered_in_the_set(store):
+    """A bank's prediction whose cell was not run (or that no notebook places) is not a dead end."""
+    ui = exercise_set(LESSON, store=store, student="ann")
+    line = ui.item(PREDICTION)
+    gate = after_prediction(LESSON, PREDICTION, lab := widgets.HTML("lab"), store=store, student="ann")
+    line.answer_here.click()
+    assert line.here is not None and line.box.children == (line.here.box,)
+    line.here.set_answer(key())
+    assert line.here.submit().correct
+    assert f"Score: 1 of {len(ui.items)} right" in ui.score.value
+    assert [a.exercise for a in store.attempts("ann")] == [PREDICTION]  # saved once
+    assert gate.children == (lab,)  # the lab it held back opens
