@@ -10,13 +10,15 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 DEMO_PORT ?= 8866
 
-.PHONY: lab test test-fast bench demo check-lessons clean help lite
+.PHONY: lab test test-fast bench demo check-lessons clean help lite lite-or-skip
 
 # The Lite build needs Python >= 3.12 (jupyterlite-pyodide-kernel[lock]) in its own venv.
 LITE_VENV := .venv-lite
 LITE_STAMP := $(LITE_VENV)/.installed
 LITE_PYTHON ?= $(firstword $(wildcard /root/.pyenv/versions/3.12.*/bin/python3.12 $(HOME)/.pyenv/versions/3.12.*/bin/python3.12) \
 	$(shell command -v python3.12 python3.13 2>/dev/null))
+# "yes" when LITE_PYTHON runs and is >= 3.12: only then does `make test` build the site.
+LITE_OK := $(if $(LITE_PYTHON),$(shell "$(LITE_PYTHON)" -c 'import sys; print("yes" if sys.version_info >= (3, 12) else "")' 2>/dev/null))
 
 help:
 	@echo "make lab          open JupyterLab on notebooks/00_start_here.ipynb"
@@ -35,10 +37,17 @@ $(STAMP): pyproject.toml
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.port=$(PORT) $(ROOT_FLAG)
+# Lessons are saved without outputs (helpers/saving.py): they reopen cleanly and a lesson that was
+# only run stays byte for byte as committed, so `git pull` never conflicts.
+SAVE_HOOK := --ContentsManager.pre_save_hook=helpers.saving.clear_lesson_outputs
 
-test: $(STAMP) lite
+# The file browser starts at the repository (so the guides in lessons/ open), on the first lesson.
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) $(SAVE_HOOK) $(ROOT_FLAG)
+
+# The Lite site is built when a Python >= 3.12 is found; without one, the rest still runs and the
+# Lite browser test (tests/browser/test_lite.py) skips itself because lite/_output is not there.
+test: $(STAMP) lite-or-skip
 	bash scripts/ensure-chromium.sh
 	$(BIN)/python -m helpers check-lessons
 	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
@@ -62,6 +71,13 @@ $(LITE_STAMP): lite/requirements.txt
 	$(LITE_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(LITE_VENV)/bin/python -m pip install --quiet -r lite/requirements.txt
 	touch $(LITE_STAMP)
+
+lite-or-skip:
+ifeq ($(LITE_OK),yes)
+	@$(MAKE) --no-print-directory lite
+else
+	@echo "make test: skipped the Lite build and its browser test (they need Python >= 3.12: $(if $(LITE_PYTHON),$(LITE_PYTHON) is older or missing,none found)); to run them: make test LITE_PYTHON=/path/to/python3.12"
+endif
 
 # The JupyterLite site: lite/_output, served by any static host (see README, "No install").
 lite: $(LITE_STAMP)

@@ -111,6 +111,7 @@ def start_lab(env: dict, log) -> tuple[subprocess.Popen, int]:
         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={ROOT}",
         "--LabApp.expose_app_in_browser=True", "--allow-root", "--LabApp.news_url=",
         f"--FileCheckpoints.root_dir={checkpoints}",
+        "--ContentsManager.pre_save_hook=helpers.saving.clear_lesson_outputs",  # as `make lab` saves
     ]
     env = {**env, "JUPYTER_TOKEN": token}  # in the environment, not on a command line `ps` shows
     proc = subprocess.Popen(argv, cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -177,8 +178,9 @@ def wait_chart_change(page, before: str | None, timeout: float = 30_000) -> str:
     return chart_data(page)
 
 
-def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000) -> None:
-    """Open a notebook in JupyterLab, run every cell, and wait until the kernel is idle."""
+def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000, reveal: bool = True) -> None:
+    """Open a notebook in JupyterLab, run every cell, and wait until the kernel is idle; with `reveal`,
+    open the labs held back for a prediction, as a student who skips predicting would."""
     # A workspace of its own: JupyterLab would otherwise reopen whatever an earlier page left open,
     # and the notebook asked for would not be the current widget.
     page.goto(lab_url(port, f"lab/workspaces/w{secrets.token_hex(4)}/tree/{notebook}"), wait_until="domcontentloaded")
@@ -198,6 +200,15 @@ def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000) 
                           && cells.every(c => c.model.executionCount !== null); }""",
         timeout=timeout, polling=250)
     dismiss_toasts(page)
+    if reveal:
+        reveal_held_labs(page)
+
+
+def reveal_held_labs(page) -> int:
+    """Open every lab still held back for its prediction ("Show the lab without predicting"), as a
+    student who chooses not to predict would; how many were held."""
+    return page.evaluate("() => { const b = [...document.querySelectorAll('button.deshaney-reveal-lab')];"
+                         " b.forEach(x => x.click()); return b.length; }")
 
 
 def lab_errors(page) -> list[str]:

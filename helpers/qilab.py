@@ -24,7 +24,8 @@ from .engine import Comparison
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
 from .immunity import generality_for, method_for, on_point
 from .law import law
-from .widgets import UNKNOWN_PLACEHOLDER, CaseMenu, Held, cached_compare, parse_initial, plain_problem
+from .widgets import (DATE_HINT, UNKNOWN_PLACEHOLDER, CaseMenu, Held, StaleMarks, box_message_html, box_messages,
+                      cached_compare, changed_control, parse_initial, plain_problem, problems_by_box)
 
 DEFAULT_CASE = "kennedy_v_ridgefield_2006"
 GENERALITY = (("What the law then required", "default"), ("General: the theory was recognised", "general"),
@@ -132,6 +133,7 @@ class QILab(CaseMenu, Held, widgets.VBox):
         if facts.circuit is None:
             facts = facts.with_(circuit="ca9")
         self._facts = facts
+        self._opening: tuple[str | None, Facts] = (None, facts)  # what reset() returns to: a case, or facts
         self._holding = False
         self._reordering = False
         self._pending: Facts | None = None
@@ -156,8 +158,10 @@ class QILab(CaseMenu, Held, widgets.VBox):
                                                 description="Level of generality:",
                                                 style={"description_width": "initial", "button_width": "auto"})
         self.generality.add_class("deshaney-generality")
+        # width auto: at the default width ipywidgets cuts a checkbox's label short with an ellipsis
         self.assume_recognized = widgets.Checkbox(value=facts.assume_recognized, indent=False,
-                                                  description="Assume the circuit recognises state-created danger")
+                                                  description="Assume the circuit recognises state-created danger",
+                                                  layout=widgets.Layout(width="auto"))
         self.assume_recognized.add_class("deshaney-assume-recognized")
         self.case_menu = widgets.Dropdown(
             options=[("(choose a real case to load its facts)", "")] + [(c.label, c.id) for c in cases()],
@@ -172,6 +176,10 @@ class QILab(CaseMenu, Held, widgets.VBox):
                          "assume_recognized": self.assume_recognized}
         self.message = widgets.HTML("")
         self.message.add_class("deshaney-qi-message")
+        #: A message under each date box, for the problems that box caused.
+        self.box_messages = box_messages(["conduct_date", "decision_date"])
+        for fid in self.box_messages:
+            self.controls[fid].tooltip = DATE_HINT
         self.facts_line = widgets.HTML()
         self.result = widgets.HTML()
         self.result.add_class("deshaney-qi-result")
@@ -181,6 +189,7 @@ class QILab(CaseMenu, Held, widgets.VBox):
                                                                 facts.circuit, presentation))
         timeline = widgets.Box([self.figure])
         timeline.add_class("deshaney-timeline")
+        self.timeline = timeline
         self.precedent_pick = widgets.Dropdown(options=precedent_options(facts.circuit), value=PICK_NONE,
                                                description="The case you would cite:",
                                                style={"description_width": "initial"},
@@ -188,13 +197,15 @@ class QILab(CaseMenu, Held, widgets.VBox):
         self.precedent_pick.add_class("deshaney-precedent-pick")
         self.on_point_panel = widgets.HTML()
         self.on_point_panel.add_class("deshaney-on-point")
+        self.stale = StaleMarks([self.facts_line, self.result, timeline, self.on_point_panel, self.all_circuits])
         super().__init__([
             widgets.HTML(rendering.CSS), widgets.HTML("<h3 style='margin:4px 0'>The qualified-immunity lab</h3>"),
             self.case_menu, self.case_notice, self.facts_line,
-            widgets.HBox([self.circuit, self.conduct_date, self.decision_date],
+            widgets.HBox([self.circuit, widgets.VBox([self.conduct_date, self.box_messages["conduct_date"]]),
+                          widgets.VBox([self.decision_date, self.box_messages["decision_date"]])],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self.conduct_year, self.generality, self.assume_recognized, self.message,
-            self.result, timeline,
+            self.stale.banner, self.result, timeline,
             widgets.HTML("<h4>The argument: which earlier case shows the right was clearly established?</h4>"),
             self.precedent_pick, self.on_point_panel,
             widgets.HTML("<h4>Both prongs in every circuit</h4>"), self.all_circuits,
@@ -283,18 +294,33 @@ class QILab(CaseMenu, Held, widgets.VBox):
             base["conduct_date"] = base["decision_date"]
         return base
 
+    def _show_problems(self, problems: list[str], cause: str | None) -> None:
+        """Each problem beside the date box that caused it (the rest under the controls); the answers
+        marked stale until the input is valid."""
+        placed = problems_by_box(problems, self.box_messages, cause)
+        for fid, w in self.box_messages.items():
+            w.value = box_message_html(placed.get(fid, []))
+        self.message.value = "".join(f'<div class="dsh-error">{escape(plain_problem(p))}</div>'
+                                     for p in placed.get(None, []))
+        self.stale.mark(problems, self._facts)
+
+    @property
+    def problems_shown(self) -> str:
+        """Every message the lab shows, beside its box or under the controls ('' when all is valid)."""
+        return "".join(w.value for w in self.box_messages.values()) + self.message.value
+
     def _changed(self, change=None) -> None:
         if self._holding:
             return
+        cause = changed_control(self.controls, change)
         try:
             facts = parse_facts(self._read(), need_circuit=True)
         except FactError as exc:
-            self.message.value = "".join(f'<div class="dsh-error">{escape(plain_problem(p))}</div>'
-                                         for p in exc.problems)
+            self._show_problems(list(exc.problems), cause)
             return
         finally:
             self._pending = None
-        self.message.value = ""
+        self._show_problems([], cause)
         if facts == self._facts:
             return
         forum_moved = facts.circuit != self._facts.circuit
@@ -358,7 +384,8 @@ class QILab(CaseMenu, Held, widgets.VBox):
 
     def _add_spar(self) -> None:
         self.spar_toggle = widgets.Checkbox(value=False, indent=False,
-                                            description="Spar: let the workbook argue the defence's side")
+                                            description="Spar: let the workbook argue the defence's side",
+                                            layout=widgets.Layout(width="auto"))
         self.spar_toggle.add_class("deshaney-spar-toggle")
         self.spar_panel = widgets.HTML("")
         self.spar_panel.add_class("deshaney-spar")
@@ -382,6 +409,20 @@ class QILab(CaseMenu, Held, widgets.VBox):
                                  "comparison the engine makes):</p><ul>"
                                  + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul></div>")
 
+    def reset(self) -> Facts:
+        """Back to the state the lab opened in (its case or facts, no case cited, Spar off), so a cell
+        that tries something on the lab leaves it as the lesson's text describes it."""
+        case_id, facts = self._opening
+        self.spar_toggle.value = False
+        self.precedent_pick.value = PICK_NONE
+        if case_id:
+            return self.load_case(case_id)
+        self.conduct_unknown = False
+        with self.hold():
+            self._pending = facts
+            self._write(facts)
+        return self._facts
+
     def spar(self, precedent_id: str | None = None) -> str:
         """Spar mode: cite a case (or keep the one picked); the workbook plays the defence."""
         self.spar_toggle.value = True
@@ -396,5 +437,6 @@ def qi_lab(case: str | None = None, facts: dict | None = None, presentation: boo
     start, case_id = parse_initial(case or (None if facts else DEFAULT_CASE), facts)
     lab = QILab(start, presentation)
     if case_id and not facts:
+        lab._opening = (case_id, lab.facts)
         lab.load_case(case_id)  # the menu shows the case, and an unknown conduct date shows as unknown
     return lab

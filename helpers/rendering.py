@@ -53,6 +53,9 @@ details.dsh-el[open] {display: block;} .dsh-why {display: block; color: #222; fo
 .dsh-flips details {margin: 2px 0;} .dsh-flips summary {cursor: pointer;}
 .dsh-flips details.dsh-forum summary {font-weight: 700;}
 .dsh-error {color: #b00020; font-weight: 600;}
+.deshaney-stale, .deshaney-circuit-lab:has(.dsh-stale-banner) .deshaney-projector {opacity: 0.4; filter: grayscale(1);}
+.dsh-stale-banner {background: #fff3cd; border: 2px solid #b00020; color: #5c0011; padding: 6px 10px;
+                   border-radius: 4px; margin: 4px 0;}
 .deshaney-fact-grid {display: block !important; column-width: 330px; column-gap: 18px;}
 .deshaney-fact-group {break-inside: avoid; display: inline-flex !important; width: 100%;}
 .dsh-help {color: #666; font-size: 0.85em;}
@@ -90,7 +93,8 @@ def outcome_cells(a: Answer) -> tuple[tuple[str, str, str, str], ...]:
     v_cls, v_text = yes_no(a.violation, "violation", "no violation")
     c_cls, c_text = yes_no(a.clearly_established, "clearly established" if a.violation else
                            "clearly established, if there were a violation", "not clearly established")
-    q_cls, q_text = yes_no(not a.qualified_immunity, "immunity denied", "immunity granted")
+    # Words only: a cross before "immunity granted" reads as "not granted". The colour says whom it favours.
+    q_cls, q_text = ("dsh-no", "immunity granted") if a.qualified_immunity else ("dsh-yes", "immunity denied")
     return (
         ("violation", v_cls, v_text, a.baseline),
         ("clearly_established", c_cls, c_text, basis.why),

@@ -63,13 +63,14 @@ def control_for(spec: FactSpec) -> widgets.ValueWidget:
         w = widgets.Dropdown(options=options, value="", layout=layout)
     elif spec.kind == "date":
         w = widgets.Text(placeholder="YYYY-MM-DD", continuous_update=False, layout=widgets.Layout(width="12em"))
+        w.tooltip = f"{spec.help} {DATE_HINT}"
     elif spec.kind == "flag":
         w = widgets.Checkbox(value=bool(spec.default), indent=False, description=spec.label_of(True),
                              layout=layout)
     else:
         w = widgets.Dropdown(options=[(spec.label_of(v), v) for v in spec.values], value=spec.default or spec.values[0],
                              layout=layout)
-    w.tooltip = spec.help
+    w.tooltip = w.tooltip or spec.help
     w.add_class(f"deshaney-fact-{spec.id}")
     return w
 
@@ -115,16 +116,20 @@ class FactPanel(Held, widgets.VBox):
         self.controls: dict[str, widgets.ValueWidget] = {fid: control_for(spec) for fid, spec in vocab.items()}
         self.message = widgets.HTML("")
         self.message.add_class("deshaney-fact-message")
+        #: A message under each date box, for the problems that box caused.
+        self.box_messages = box_messages(fid for fid, spec in vocab.items() if spec.kind == "date")
         self._facts = facts
         self._holding = False
         self._callbacks: list = []
+        self._problem_callbacks: list = []
         self.conduct_unknown = False  # a loaded case with no conduct date: the box stays empty
         columns = []
         for gid, glabel in groups():
             items = [widgets.HTML(f"<h4 style='margin:6px 0'>{rendering.escape(glabel)}</h4>")]
             for fid, spec in vocab.items():
                 if spec.group == gid:
-                    items.append(widgets.VBox([_label_html(spec), self.controls[fid]],
+                    items.append(widgets.VBox([_label_html(spec), self.controls[fid],
+                                               *([self.box_messages[fid]] if fid in self.box_messages else [])],
                                               layout=widgets.Layout(margin="0 0 6px 0")))
             columns.append(widgets.VBox(items, layout=widgets.Layout(padding="0 8px")))
         for col in columns:
@@ -143,6 +148,15 @@ class FactPanel(Held, widgets.VBox):
 
     def on_facts(self, callback) -> None:
         self._callbacks.append(callback)
+
+    def on_problems(self, callback) -> None:
+        """`callback(problems)` after every check: the problems, or [] once the input is valid."""
+        self._problem_callbacks.append(callback)
+
+    @property
+    def problems_shown(self) -> str:
+        """Every message the panel shows, beside its box or under the panel."""
+        return "".join(w.value for w in self.box_messages.values()) + self.message.value
 
     def _write(self, facts: Facts) -> None:
         vocab = vocabulary()
@@ -172,21 +186,27 @@ class FactPanel(Held, widgets.VBox):
             raw["conduct_date"] = raw.get("decision_date", "")
         return raw
 
-    def check(self, raw: dict) -> Facts | None:
-        """The facts, or None with the problems shown in plain English."""
+    def check(self, raw: dict, cause: str | None = None) -> Facts | None:
+        """The facts, or None with the problems shown in plain English: a date's beside the date box
+        that caused it (`cause`: the control just changed), the rest under the panel."""
         try:
             facts = parse_facts(raw)
+            problems: list[str] = []
         except FactError as exc:
-            self.message.value = "".join(f'<div class="dsh-error">{rendering.escape(plain_problem(p))}</div>'
-                                         for p in exc.problems)
-            return None
-        self.message.value = ""
+            facts, problems = None, list(exc.problems)
+        placed = problems_by_box(problems, self.box_messages, cause)
+        for fid, w in self.box_messages.items():
+            w.value = box_message_html(placed.get(fid, []))
+        self.message.value = "".join(f'<div class="dsh-error">{rendering.escape(plain_problem(p))}</div>'
+                                     for p in placed.get(None, []))
+        for cb in self._problem_callbacks:
+            cb(problems)
         return facts
 
     def _changed(self, change=None) -> None:
         if self._holding:
             return
-        facts = self.check(self.read())
+        facts = self.check(self.read(), changed_control(self.controls, change))
         if facts is None or facts == self._facts:
             return
         self._facts = facts
@@ -219,6 +239,75 @@ def plain_problem(problem: str) -> str:
     field, _, rest = problem.partition(":")
     spec = vocabulary().get(field.strip())
     return f"{spec.label} ({spec.id}):{rest}" if spec else problem
+
+
+#: The class that dims a lab's answers while what the student typed is not valid (rendering.CSS).
+STALE = "deshaney-stale"
+#: What a date box does, said where a student looks when a typed date seems to do nothing.
+DATE_HINT = "Type the date as YYYY-MM-DD, then press Enter (or click elsewhere) to apply it."
+
+
+def problems_by_box(problems: list[str], boxes: Any, cause: str | None = None) -> dict[str | None, list[str]]:
+    """Each problem beside the box that caused it. A problem about one of `boxes` goes to the box just
+    changed when that is one of them (a conduct date typed after the decision date is the conduct
+    box's problem, though the rule names the decision date), else to the box it names; a problem
+    about anything else goes to the lab's own message (key None)."""
+    out: dict[str | None, list[str]] = {}
+    for problem in problems:
+        field = problem.partition(":")[0].strip()
+        where = (cause if cause in boxes else field) if field in boxes else None
+        out.setdefault(where, []).append(problem)
+    return out
+
+
+def box_messages(fields: Any) -> dict[str, widgets.HTML]:
+    """An empty message widget for each box in `fields`, to sit right under it."""
+    out = {}
+    for fid in fields:
+        out[fid] = widgets.HTML("")
+        out[fid].add_class("deshaney-box-message")
+        out[fid].add_class(f"deshaney-box-message-{fid}")
+    return out
+
+
+def changed_control(controls: dict[str, Any], change: Any) -> str | None:
+    """The id of the control a traitlets change came from (None: not a control, or no change)."""
+    owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
+    return next((fid for fid, w in controls.items() if w is owner), None)
+
+
+def box_message_html(problems: list[str]) -> str:
+    """The message beside a box: what is wrong, and what to do."""
+    if not problems:
+        return ""
+    return ("".join(f'<div class="dsh-error">{rendering.escape(plain_problem(p))}</div>' for p in problems)
+            + '<div class="dsh-muted">Fix it, then press Enter. Until then the answers are marked stale.</div>')
+
+
+class StaleMarks:
+    """A lab's answers marked stale while its input is invalid: a banner above them, and every output
+    dimmed (class `STALE`), until the input is valid again."""
+
+    def __init__(self, outputs: list[widgets.DOMWidget]):
+        self.outputs = outputs
+        self.banner = widgets.HTML("")
+        self.banner.add_class("deshaney-stale-banner")
+        self.stale = False
+
+    def mark(self, problems: list[str], facts: Facts) -> None:
+        self.stale = bool(problems)
+        for w in self.outputs:
+            (w.add_class if self.stale else w.remove_class)(STALE)
+        if not self.stale:
+            self.banner.value = ""
+            return
+        spec = vocabulary().get(problems[0].partition(":")[0].strip())
+        what = "the date" if spec is not None and spec.kind == "date" else "the facts"
+        where = f" ({rendering.escape(spec.label)}: see the message beside it)" if spec is not None else ""
+        self.banner.value = (f'<div class="dsh-stale-banner" role="status"><b>Stale: fix {what}</b>{where}. The answers '
+                             f"below are still those for the last valid facts (conduct "
+                             f"{facts.conduct_date.isoformat()}, decided {facts.decision_date.isoformat()}); they "
+                             "update as soon as the input is valid.</div>")
 
 
 def parse_initial(case: str | None, facts: dict | None) -> tuple[Facts, str | None]:
@@ -296,8 +385,10 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self._timer = None
         self._waiting_for = 0
         style = widgets.HTML(rendering.CSS)
+        # The projector (an anywidget) ignores later class changes: CSS dims it while the banner shows.
+        self.stale = StaleMarks([self.table, self.forum_card, self.chart, self.flips_panel])
         super().__init__([
-            style, self.projector,
+            style, self.stale.banner, self.projector,
             widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.case_notice,
             self.panel,
             widgets.HTML("<h4>All twelve circuits, element by element</h4><span class='dsh-muted'>Click a circuit "
@@ -318,6 +409,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
             self.chart.children = (self.chart_button,)
         self._render(facts, comparison, figure=False)
         self.panel.on_facts(self._render)
+        self.panel.on_problems(lambda problems: self.stale.mark(problems, self.panel.facts))
 
     @property
     def facts(self) -> Facts:
@@ -325,7 +417,8 @@ class CircuitLab(CaseMenu, widgets.VBox):
 
     @property
     def message(self) -> str:
-        return self.panel.message.value
+        """Every problem message shown (beside its date box or under the panel); '' when all is valid."""
+        return self.panel.problems_shown
 
     def set(self, **facts: Any) -> Facts:
         return self.panel.set(**facts)

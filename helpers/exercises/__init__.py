@@ -38,7 +38,7 @@ One module per job (this file only hands their names on):
   `characterise.py`, `predict.py`);
 - `order.py`: the order a student sees the choices in;
 - `presentation.py`: the facts in words, case notes, hypothetical cards;
-- `widgets.py`: the exercise widgets and a lesson's set;
+- `widgets.py`: the exercise widgets, a lesson's set, and a lab held back until its prediction;
 - `handin.py`: the hand-in file, progress.csv;
 - `commands.py`: `check-lessons`, `hash-answer` and `class-report` for the command line.
 """
@@ -53,10 +53,10 @@ from .model import (ASKS, ENGINE_TYPES, THEORIES, TYPES, Bank, Choice, Exercise,
 from .order import SHUFFLED_TYPES, choice_order
 from .presentation import case_note, describe_facts, hypothetical_card
 from .reasons import element_reason, established_reason, violation_reasons
-from .widgets import ExerciseWidget, build_exercise, exercise, exercise_set
+from .widgets import PLACED_ON_THEIR_OWN, ExerciseWidget, after_prediction, build_exercise, exercise, exercise_set
 
 __all__ = [
-    "ASKS", "BANK_FILE", "ENGINE_TYPES", "GUIDE_FILE", "HAND_IN_FILE", "HYPOTHETICALS_FILE", "LESSONS_DIR",
+    "ASKS", "BANK_FILE", "PLACED_ON_THEIR_OWN", "after_prediction", "ENGINE_TYPES", "GUIDE_FILE", "HAND_IN_FILE", "HYPOTHETICALS_FILE", "LESSONS_DIR",
     "SHUFFLED_TYPES", "TEMPLATE", "THEORIES", "TYPES", "Bank", "CheckReport", "Choice", "Exercise", "ExerciseWidget",
     "Feedback", "Hypothetical", "answer_hash", "build_exercise", "case_note", "check_lessons", "choice_order",
     "describe_facts", "download_link", "element_reason", "established_reason", "exercise", "exercise_set", "grade",

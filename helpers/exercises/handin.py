@@ -50,9 +50,12 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
 
     def write(_=None) -> str:
         said = write_hand_in(dest, store=store)
-        message.value = f"<p>{html.escape(said)}</p>"
         if lite.IN_BROWSER:  # JupyterLite: the file lives in the browser; offer it as a download
-            message.value += download_link(None if store == "default" else store)
+            said = as_the_file_browser_shows(said)
+            message.value = (f"<p>{html.escape(said)}</p><p>"
+                             + download_link(None if store == "default" else store) + "</p>")
+        else:
+            message.value = f"<p>{html.escape(said)}</p>"
         return said
 
     button.on_click(write)
@@ -65,6 +68,18 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
     return box
 
 
+def as_the_file_browser_shows(text: str) -> str:
+    """In the browser version the kernel sees the student's files under /drive, a path she never sees:
+    name them as JupyterLite's file browser does (/drive/notebooks/progress.csv -> notebooks/progress.csv)."""
+    drive = str(lite.DRIVE).rstrip("/") + "/"
+    return text.replace(drive, "")
+
+
+#: A link that looks like one wherever it is shown (JupyterLab's styles make a bare <a> look like text).
+LINK_STYLE = ("display:inline-block;padding:4px 10px;border:1px solid #1565c0;border-radius:4px;"
+              "color:#1565c0;text-decoration:underline;font-weight:600;cursor:pointer")
+
+
 def download_link(store: Any = None, student: str | None = None, file_name: str = HAND_IN_FILE) -> str:
     """An HTML link that downloads the hand-in CSV (every saved answer) from the page itself: the
     browser version's hand-in, where the file lives in the browser."""
@@ -75,6 +90,6 @@ def download_link(store: Any = None, student: str | None = None, file_name: str 
         n = store.export_csv(csv_path, student)
         data = csv_path.read_bytes()
     href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
-    label = f"Download {file_name} ({n} answer{'s' if n != 1 else ''})"
+    label = f"\u2b07 Download {file_name} ({n} answer{'s' if n != 1 else ''})"
     return (f'<a class="deshaney-download" download="{html.escape(file_name, quote=True)}" '
-            f'href="{href}">{html.escape(label)}</a>')
+            f'href="{href}" style="{LINK_STYLE}">{html.escape(label)}</a>')

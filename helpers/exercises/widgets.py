@@ -1,6 +1,11 @@
 """The widgets: one exercise (`ExerciseWidget`), a lesson's set with its running score
-(`exercise_set`), and one exercise on its own (`exercise`). Every checked answer is graded by
-`grading.grade` and saved to the student's progress store.
+(`exercise_set`), one exercise on its own (`exercise`), and a lab held back until its prediction is
+made (`after_prediction`). Every checked answer is graded by `grading.grade` and saved to the
+student's progress store.
+
+A prediction is placed once, on its own before the lab that reveals its answer (`exercise`); the
+lesson's set does not show it a second time but counts it in the score, and follows it as it is
+answered (`PLACED_ON_THEIR_OWN`, `_announce`).
 
 ipywidgets is imported inside the functions and methods that draw, so importing the package (for
 grading or `check-lessons`) stays free of UI imports."""
@@ -22,6 +27,38 @@ from .handin import hand_in
 from .model import Bank, Exercise, Feedback, plural
 from .order import choice_order, move_order
 from .presentation import describe_facts, html_lines
+
+
+#: The exercise types a notebook places on their own (a prediction, just before the lab that would give
+#: its answer away). A lesson's set shows one line for each instead of a second copy.
+PLACED_ON_THEIR_OWN = ("predict",)
+
+#: Who follows an exercise placed on its own, by (lesson, exercise id): the set that scores it and
+#: the lab it holds back. Each is called with every checked answer's Feedback.
+_FOLLOWERS: dict[tuple[str, str], list[Callable[[Feedback], None]]] = {}
+
+
+def _follow(lesson_id: str, exercise_id: str, callback: Callable[[Feedback], None]) -> None:
+    _FOLLOWERS.setdefault((lesson_id, exercise_id), []).append(callback)
+
+
+def _announce(lesson_id: str, exercise_id: str, fb: Feedback) -> None:
+    for callback in list(_FOLLOWERS.get((lesson_id, exercise_id), ())):
+        callback(fb)
+
+
+def _saved_feedback(store: Any, lesson_id: str, exercise: Exercise, student: str) -> Feedback | None:
+    """The latest saved answer to one exercise, graded now (None: never answered, or unreadable)."""
+    if store is None:
+        return None
+    try:
+        h = answer_history(store, lesson_id, student).get(exercise.id)
+    except Exception:  # noqa: BLE001 - the set reports unreadable progress; here it only means "not yet"
+        return None
+    if h is None:
+        return None
+    fb = grade(exercise, parse_saved(exercise, h.latest.answer))
+    return fb if fb.answered else None
 
 
 class ExerciseWidget:
@@ -213,6 +250,50 @@ class ExerciseWidget:
         return ",".join(value) if isinstance(value, list) else str(value)
 
 
+class PlacedElsewhere:
+    """A lesson set's line for an exercise placed on its own earlier in the notebook (a prediction
+    before its lab): its state, counted in the set's score, not a second copy. Where a notebook
+    does not place it (or its cell was not run), "Answer it here" opens it in the set."""
+
+    def __init__(self, exercise: Exercise, open_here: Callable[[], "ExerciseWidget"] | None = None):
+        import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
+
+        self.exercise = exercise
+        self.last: Feedback | None = None
+        self.here: ExerciseWidget | None = None
+        self.line = widgets.HTML()
+        self.line.add_class("deshaney-placed-elsewhere")
+        self.line.add_class(f"deshaney-placed-{exercise.id}")
+        self.answer_here = widgets.Button(description="Answer it here", layout=widgets.Layout(width="auto"))
+        self.answer_here.add_class("deshaney-answer-here")
+        self.box = widgets.VBox([self.line, self.answer_here])
+
+        def opened(_: Any = None) -> None:
+            if open_here is not None and self.here is None:
+                self.here = open_here()
+                self.box.children = (self.here.box,)
+
+        self.answer_here.on_click(opened)
+        self.answer_here.layout.display = None if open_here else "none"
+        self.show(None)
+
+    def show(self, fb: Feedback | None) -> None:
+        self.last = fb if fb is not None else self.last
+        state = ("not made yet: make it above, before the lab" if self.last is None else
+                 "made, and right" if self.last.correct else "made, and not right (press Retry above to predict again)")
+        title = html.escape(self.exercise.title or self.exercise.id)
+        self.line.value = (f"<p class='deshaney-placed-note'><b>{title}</b> (the prediction above the lab, counted "
+                           f"here): {state}.</p>")
+        self.answer_here.layout.display = "none" if self.last is not None else self.answer_here.layout.display
+
+    def restore(self, saved: str, note: str | None = None) -> Feedback | None:
+        fb = grade(self.exercise, parse_saved(self.exercise, saved))
+        if not fb.answered:
+            return None
+        self.show(fb)
+        return fb
+
+
 def build_exercise(exercise: Exercise, **kwargs: Any) -> tuple[Any, Callable[[Any], Feedback]]:
     """The widget and its pure grading function (ipyquizjb style)."""
     w = ExerciseWidget(exercise, **kwargs)
@@ -232,8 +313,16 @@ def _exercise_set_class():
             self.bank, self.store, self.student = bank, store, student or current_student()
             self.results: dict[str, bool] = {}  # latest answer right?
             self.first: dict[str, bool] = {}    # first answer ever right?
-            self.items = [ExerciseWidget(ex, i + 1, on_check=self._checked, student=self.student, bank=bank)
-                          for i, ex in enumerate(bank.exercises)]
+            self.items: list = []
+            for ex in bank.exercises:
+                if ex.type in PLACED_ON_THEIR_OWN:
+                    self.items.append(PlacedElsewhere(ex, lambda ex=ex: ExerciseWidget(
+                        ex, on_check=self._checked_here, student=self.student, bank=bank)))
+                    _follow(bank.lesson, ex.id, lambda fb, ex_id=ex.id: self._placed_checked(ex_id, fb))
+                else:
+                    number = 1 + sum(isinstance(it, ExerciseWidget) for it in self.items)
+                    self.items.append(ExerciseWidget(ex, number, on_check=self._checked, student=self.student,
+                                                     bank=bank))
             self.score = widgets.HTML()
             self.score.add_class("deshaney-score")
             self.notice = widgets.HTML(self._restore())
@@ -281,10 +370,25 @@ def _exercise_set_class():
                 text += f"<p><i>{html.escape(notes)}</i></p>"
             return text
 
-        def _checked(self, item: ExerciseWidget, fb: Feedback) -> str | None:
-            self.results[item.exercise.id] = fb.correct
-            self.first.setdefault(item.exercise.id, fb.correct)
+        def _placed_checked(self, exercise_id: str, fb: Feedback) -> None:
+            """The prediction placed above was checked (and saved there): show it and score it here."""
+            self.item(exercise_id).show(fb)
+            self._score(exercise_id, fb)
+
+        def _score(self, exercise_id: str, fb: Feedback) -> None:
+            self.results[exercise_id] = fb.correct
+            self.first.setdefault(exercise_id, fb.correct)
             self._update_score()
+
+        def _checked_here(self, item: ExerciseWidget, fb: Feedback) -> str | None:
+            """A placed exercise answered in the set after all: saved and scored here, and whoever
+            follows it (the lab it holds back) told."""
+            note = self._checked(item, fb)
+            _announce(self.bank.lesson, item.exercise.id, fb)
+            return note
+
+        def _checked(self, item: ExerciseWidget, fb: Feedback) -> str | None:
+            self._score(item.exercise.id, fb)
             if self.store is None:
                 return None
             saved = self.store.record(self.bank.lesson, item.exercise.id, fb.correct, item.answer_text, self.student)
@@ -293,7 +397,10 @@ def _exercise_set_class():
         def _update_score(self) -> None:
             n = len(self.items)
             right, first = sum(self.results.values()), sum(self.first.values())
-            self.score.value = (f"<p><b>Score: {right} of {n} right</b> on your latest answers "
+            placed = sum(isinstance(it, PlacedElsewhere) for it in self.items)
+            made_of = (f" ({plural(n - placed, 'question')} below and {plural(placed, 'prediction')} above the lab)"
+                       if placed else "")
+            self.score.value = (f"<p><b>Score: {right} of {n} right</b>{made_of} on your latest answers "
                                 f"({len(self.results)} answered). "
                                 f"<span class='deshaney-first-try'>First try: {first} of {n} right.</span></p>")
 
@@ -305,7 +412,7 @@ def _exercise_set_class():
         def latest_score(self) -> tuple[int, int]:
             return sum(self.results.values()), len(self.items)
 
-        def item(self, exercise_id: str) -> ExerciseWidget:
+        def item(self, exercise_id: str) -> "ExerciseWidget | PlacedElsewhere":
             return next(it for it in self.items if it.exercise.id == exercise_id)
 
     return ExerciseSet
@@ -348,7 +455,9 @@ def exercise(lesson_id: str, exercise_id: str, *, store: Any = "default", studen
     who = student or current_student()
 
     def saved(item: ExerciseWidget, fb: Feedback) -> str | None:
-        return store.record(lesson_id, exercise_id, fb.correct, item.answer_text, who).message if store else None
+        message = store.record(lesson_id, exercise_id, fb.correct, item.answer_text, who).message if store else None
+        _announce(lesson_id, exercise_id, fb)  # the set that counts it, the lab it holds back
+        return message
 
     item = ExerciseWidget(ex, on_check=saved, student=who, bank=bank)
     if store is not None:
@@ -357,3 +466,38 @@ def exercise(lesson_id: str, exercise_id: str, *, store: Any = "default", studen
             item.restore(h.latest.answer, "Your saved answer. Press Retry to answer again.")
     item.box.item = item  # type: ignore[attr-defined]
     return item.box
+
+
+def after_prediction(lesson_id: str, exercise_id: str, lab: Any, *, store: Any = "default",
+                     student: str | None = None, lessons_dir: str | Path | None = None):
+    """The lab, held back until the prediction placed above it (`exercise(lesson_id, exercise_id)`)
+    is checked, or was in an earlier session, or the student chooses to see it without predicting.
+    Run All runs the cells but makes no prediction: the lab stays held back. Code cells can still
+    drive the lab (`lab.set(...)`); only its view waits."""
+    import ipywidgets as widgets  # UI: imported only when drawing, so grading and check-lessons stay light
+
+    try:
+        ex = load_lesson(lesson_id, lessons_dir)[exercise_id]
+    except (DataError, KeyError):
+        return lab  # a broken bank shows its problem on the prediction itself; never hide the lab for it
+    if store == "default":
+        store = default_store()
+    note = widgets.HTML(f"<p class='deshaney-held-note'><b>The lab is held back until you predict.</b> Answer "
+                        f"<i>{html.escape(ex.title or ex.id)}</i> above and press <b>Check</b>: the lab opens here. "
+                        "Or see it now, without predicting:</p>")
+    reveal = widgets.Button(description="Show the lab without predicting")
+    reveal.add_class("deshaney-reveal-lab")
+    gate = widgets.VBox([note, reveal])
+    gate.add_class("deshaney-held-lab")
+    gate.lab = lab  # type: ignore[attr-defined]
+
+    def open_lab(*_: Any) -> None:
+        gate.children = (lab,)
+        gate.remove_class("deshaney-held-lab")
+
+    reveal.on_click(open_lab)
+    _follow(lesson_id, exercise_id, open_lab)
+    if _saved_feedback(store, lesson_id, ex, student or current_student()) is not None:
+        open_lab()  # predicted in an earlier session
+    gate.open_lab = open_lab  # type: ignore[attr-defined]
+    return gate

@@ -20,7 +20,8 @@ function cellsFor(code) {
     // With no violation, prong two answers only "if there were one": said so, never silently.
     clearly_established: code & CLEARLY ? [true, code & VIOLATION ? YES + " yes" : "(" + YES + " if any)"]
                                          : [false, NO + " no"],
-    qualified_immunity: code & IMMUNITY ? [false, NO + " granted"] : [true, YES + " denied"],
+    // No mark here: a cross before "granted" reads as "not granted". The colour says whom it favours.
+    qualified_immunity: code & IMMUNITY ? [false, "granted"] : [true, "denied"],
   };
 }
 

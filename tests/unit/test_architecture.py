@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The floors, lowest first. A module may import from its own floor or any floor below it, never
 #: from a floor above. Every module of helpers/ and helpers/exercises/ stands on exactly one floor.
 FLOORS = (
-    ("reading files", {"helpers.loading", "helpers.lite", "helpers.readings"}),
+    ("reading files", {"helpers.loading", "helpers.lite", "helpers.readings", "helpers.saving"}),
     ("facts and saved answers", {"helpers.facts", "helpers.progress"}),
     ("rules", {"helpers.rules"}),
     ("law", {"helpers.law"}),

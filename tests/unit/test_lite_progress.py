@@ -116,3 +116,22 @@ def test_the_workbook_runs_without_pandas():
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_the_hand_in_names_no_internal_path_and_its_link_looks_like_a_link(browser, monkeypatch):
+    """The student sees the file as her file browser shows it, never the kernel's /drive/..., and a
+    download link styled as one (JupyterLab's styles make a bare link look like plain text)."""
+    from helpers.exercises import hand_in
+
+    folder = browser / "notebooks"
+    folder.mkdir()
+    monkeypatch.chdir(folder)  # the notebook's folder, as the kernel sees it
+    store = progress.ProgressStore()
+    store.record("01_deshaney", "q1", True, "b")
+    box = hand_in(store=store)
+    said = box.write()
+    shown = box.message.value
+    assert str(browser) not in shown and "/drive" not in shown and str(browser) not in said
+    assert "notebooks/progress.csv" in said and (folder / "progress.csv").exists()
+    link = shown[shown.index("<a "):shown.index("</a>")]
+    assert 'class="deshaney-download"' in link and "text-decoration:underline" in link and "(1 answer)" in link

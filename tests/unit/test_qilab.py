@@ -172,8 +172,11 @@ def test_default_generality_names_the_case_in_force(lab):
 def test_bad_dates_give_a_message_not_an_exception(lab, field, bad):
     before = lab.result.value
     getattr(lab, field).value = bad
-    assert "dsh-error" in lab.message.value and "(" + field + ")" in lab.message.value
+    beside = lab.box_messages[field].value  # beside the box typed in, not under the lab
+    assert "dsh-error" in beside and "(" + field + ")" in beside and "press Enter" in beside
+    assert lab.message.value == ""
     assert lab.result.value == before and lab.facts == KENNEDY
+    assert "Stale: fix the date" in lab.stale.banner.value and "deshaney-stale" in lab.result._dom_classes
 
 
 def test_set_rejects_bad_values(lab):
@@ -257,3 +260,18 @@ def test_pick_shows_as_html_at_the_end_of_a_cell(lab):
     assert isinstance(shown, str) and "Wood" in shown
     assert shown._repr_html_() == str(shown)
     lab.pick(None)
+
+
+def test_no_checkbox_label_is_cut_short():
+    """At ipywidgets' default width a checkbox's label ends in an ellipsis: every checkbox of the lab
+    sizes to its label."""
+    import ipywidgets as widgets
+
+    def walk(w):
+        yield w
+        for child in getattr(w, "children", ()):
+            yield from walk(child)
+
+    boxes = [w for w in walk(qi_lab()) if isinstance(w, widgets.Checkbox)]
+    assert len(boxes) >= 2
+    assert all(b.layout.width == "auto" for b in boxes), [b.description for b in boxes if b.layout.width != "auto"]

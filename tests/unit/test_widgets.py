@@ -42,7 +42,7 @@ def assert_outputs_match(lab) -> None:
         v = cell(lab.table.value, a.circuit, "violation")
         q = cell(lab.table.value, a.circuit, "qualified_immunity")
         assert v == (f"{YES} violation" if a.violation else f"{NO} no violation")
-        assert q == (f"{NO} immunity granted" if a.qualified_immunity else f"{YES} immunity denied")
+        assert q == ("immunity granted" if a.qualified_immunity else "immunity denied")
         for _, e in a.elements():
             assert f'data-element="{e.id}"' in row(lab.table.value, a.circuit)
     heat = lab.figure.data[0]
@@ -100,7 +100,7 @@ def _shown(comparison):
 
 @pytest.mark.parametrize("fact,value,circuit,field,text", [
     ("custody", "prison", "ca5", "violation", f"{YES} violation"),
-    ("culpability", "negligence", "ca9", "qualified_immunity", f"{NO} immunity granted"),
+    ("culpability", "negligence", "ca9", "qualified_immunity", "immunity granted"),
     ("act_kind", "none", "ca9", "violation", f"{NO} no violation"),
 ])
 def test_known_answers_after_a_change(lab, fact, value, circuit, field, text):
@@ -219,7 +219,7 @@ def test_answer_card_summarises_one_circuit():
     facts = find_case(KENNEDY).facts.to_dict()
     card = answer_card(facts, "9th")
     assert "Ninth Circuit" in card.value
-    assert f"{YES} violation" in card.value and f"{YES} immunity denied" in card.value
+    assert f"{YES} violation" in card.value and "immunity denied" in card.value
     assert "Wood v. Ostrander" in card.value
 
 
