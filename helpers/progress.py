@@ -329,7 +329,9 @@ def _file_lock(path: Path, exclusive: bool, wait: float):
     folder that cannot be written: nothing can be written there either) it is skipped."""
     try:
         import fcntl
-    except ImportError:  # Windows, the browser: one writer at a time by SQLite's own lock
+
+        flock, lock_sh, lock_ex, lock_nb = fcntl.flock, fcntl.LOCK_SH, fcntl.LOCK_EX, fcntl.LOCK_NB
+    except (ImportError, AttributeError):  # Windows; the browser (Pyodide's fcntl has no flock): SQLite's own lock
         yield
         return
     lock = path.with_name(path.name + LOCK_SUFFIX)
@@ -339,11 +341,11 @@ def _file_lock(path: Path, exclusive: bool, wait: float):
         yield
         return
     try:
-        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        mode = (lock_ex if exclusive else lock_sh) | lock_nb
         deadline = time.monotonic() + wait
         while True:
             try:
-                fcntl.flock(fd, mode)
+                flock(fd, mode)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:

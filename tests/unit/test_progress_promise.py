@@ -325,3 +325,17 @@ def test_a_locked_file_queues_the_answer_at_once_and_saves_it_in_the_background(
     while time.monotonic() < deadline and store.pending:
         time.sleep(0.1)
     assert [a.exercise for a in ProgressStore(db).attempts()] == ["first", "second"]
+
+
+def test_an_fcntl_without_flock_as_in_the_browser_still_saves(tmp_path, monkeypatch):
+    """Pyodide (the JupyterLite kernel) has an fcntl module without flock or LOCK_SH: the store
+    falls back to SQLite's own lock and the answer is saved."""
+    import sys
+    import types
+
+    from helpers.progress import ProgressStore
+
+    monkeypatch.setitem(sys.modules, "fcntl", types.ModuleType("fcntl"))
+    store = ProgressStore(tmp_path / "p.sqlite3")
+    assert store.record("01_deshaney", "why_joshua_lost", "b", True).ok
+    assert [(a.lesson, a.exercise) for a in store.attempts()] == [("01_deshaney", "why_joshua_lost")]
