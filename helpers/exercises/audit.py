@@ -14,13 +14,10 @@ from dataclasses import dataclass, field
 
 from ..facts import CIRCUITS
 from ..law import law
+from .contested import contest
 from .model import Bank
 from .predict import to_tick
 from .reasons import asked
-
-#: Where each engine-keyed type's answer for one choice comes from, to work it out again.
-_NEEDS_CIRCUIT = ("which_circuits", "predict")
-
 
 @dataclass
 class TypeCount:
@@ -67,8 +64,6 @@ def ex_flip(ex):
 
 
 def measure(banks: tuple[Bank, ...], course: dict | None = None) -> dict[str, TypeCount]:
-    from .contested import contest
-
     fixed = frozenset(course or {})
     out: dict[str, TypeCount] = {}
     L = law()
