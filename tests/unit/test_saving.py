@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from asyncrun import run_in_own_loop
 
 from helpers.saving import clear_lesson_outputs
 
@@ -49,7 +50,7 @@ class Manager:
 
     def save(self, model: dict, path: str):
         done = self.inner.save(model, path)
-        return asyncio.run(done) if asyncio.iscoroutine(done) else done
+        return run_in_own_loop(lambda: done) if asyncio.iscoroutine(done) else done  # Playwright may hold this thread's loop
 
 
 @pytest.fixture(params=[False, True], ids=["sync", "async"])
