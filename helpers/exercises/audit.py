@@ -16,8 +16,8 @@ from ..facts import CIRCUITS
 from ..law import law
 from .contested import contest
 from .model import Bank
-from .predict import to_tick
-from .reasons import asked
+from .predict import asked, to_tick
+from .reasons import version_for
 
 @dataclass
 class TypeCount:
@@ -36,8 +36,7 @@ def _value(ex, choice_id: str):
     if ex.type == "element_check":
         circ = law().circuits[ex.facts.circuit]
         day = ex.facts.decision_date
-        version = circ.test_on(day) if ex.theory == "state_created_danger" else \
-            circ.sr_on(day) if ex.theory == "special_relationship" else None
+        version = version_for(circ, ex.theory, day)
         element = next((e for e in version.elements if e.id == choice_id), None) if version else None
         if element is None:
             return None, None
@@ -47,20 +46,11 @@ def _value(ex, choice_id: str):
         cid = ex.facts.circuit
         return cid, lambda g: asked("clearly_established", g, cid) == (choice_id == "yes")
     if ex.type == "which_circuits":
-        ask = ex_ask(ex)
-        return choice_id, lambda g: asked(ask, g, choice_id)
+        return choice_id, lambda g: asked(ex.ask, g, choice_id)
     if ex.type == "predict":
-        ask, flip = ex_ask(ex), ex_flip(ex)
-        return choice_id, lambda g: to_tick(g, ask, flip, choice_id)
+        flip = dict(ex.flip) or None
+        return choice_id, lambda g: to_tick(g, ex.ask, flip, choice_id)
     return None, None
-
-
-def ex_ask(ex) -> str:
-    return ex.ask or "violation"
-
-
-def ex_flip(ex):
-    return dict(ex.flip) or None
 
 
 def measure(banks: tuple[Bank, ...], course: dict | None = None) -> dict[str, TypeCount]:

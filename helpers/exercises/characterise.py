@@ -58,11 +58,12 @@ def _equivalent(fact: str, a: Any, b: Any):
     return eq if eq is not None and a in eq.values and b in eq.values else None
 
 
-def _moved(majority: Facts, fact: str, value: Any) -> list[str]:
-    """The circuits whose answer changes when only `fact` is read as `value`."""
+def _moved(majority: Facts, base: dict[str, str], fact: str, value: Any) -> list[str]:
+    """The circuits whose answer changes when only `fact` is read as `value` (`base`: the majority's
+    answer in each circuit, in words)."""
     alone = majority.with_(**{fact: value})
-    return [f"{CIRCUIT_ABBREVIATIONS[c]} ({outcome_words(outcome(majority, c))} -> {outcome_words(outcome(alone, c))})"
-            for c in CIRCUITS if outcome_words(outcome(majority, c)) != outcome_words(outcome(alone, c))]
+    now = {c: outcome_words(outcome(alone, c)) for c in CIRCUITS}
+    return [f"{CIRCUIT_ABBREVIATIONS[c]} ({base[c]} -> {now[c]})" for c in CIRCUITS if base[c] != now[c]]
 
 
 def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
@@ -80,6 +81,8 @@ def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
     forum = majority.circuit
     lines = ["Fact by fact:"]
     wrong, accepted = [], []
+    base = {c: outcome_words(outcome(majority, c)) for c in CIRCUITS}
+    moved = {f: _moved(majority, base, f, chosen[f]) for f in asked if chosen[f] != getattr(majority, f)}
     for f in asked:
         spec = vocab[f]
         theirs = "; ".join(f"{name}: '{spec.label_of(getattr(fp, f))}'" for name, fp in others)
@@ -89,7 +92,7 @@ def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
         elif _equivalent(f, chosen[f], ours) is not None:
             mark = "not the majority's word, but a value the workbook counts alike"
             accepted.append(f)
-        elif not _moved(majority, f, chosen[f]):
+        elif not moved[f]:
             mark = "not the majority's reading, but it changes no circuit's answer"
             accepted.append(f)
         else:
@@ -111,12 +114,11 @@ def grade_characterisation(asked: tuple[str, ...], answer: Any, majority: Facts,
         lines.append("Which of your choices produced it (each one alone, made to the majority's facts):")
         for f in differing:
             spec = vocab[f]
-            moved = _moved(majority, f, chosen[f])
             eq = _equivalent(f, chosen[f], getattr(majority, f))
             alike = (f" The workbook counts the two alike ({eq.label}: {law().precedents[eq.case].cite(eq.pin)})."
                      if eq is not None else "")
             lines.append(f"- {spec.label} '{spec.label_of(chosen[f])}' instead of '{spec.label_of(getattr(majority, f))}': "
-                         + ("alone it changes the answer in " + "; ".join(moved) + "." if moved else
+                         + ("alone it changes the answer in " + "; ".join(moved[f]) + "." if moved[f] else
                             "alone it changes no circuit's answer.") + alike)
         yours = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(mine, c)[0]]
         theirs = [CIRCUIT_ABBREVIATIONS[c] for c in CIRCUITS if outcome(majority, c)[0]]

@@ -26,16 +26,21 @@ def _words(answer) -> str:
 
 def to_tick(facts: Facts, ask: str, flip: dict | None, circuit: str) -> bool:
     """Whether the circuit should be ticked: its answer (without a flip), or whether the flip changes it."""
-    before = _asked_fast(facts, ask, circuit)
+    before = asked(ask, facts, circuit)
     if not flip:
         return before
-    return before != _asked_fast(parse_facts({**facts.to_dict(), **flip}), ask, circuit)
+    return before != asked(ask, parse_facts({**facts.to_dict(), **flip}), circuit)
 
 
-def _asked_fast(facts: Facts, ask: str, circuit: str) -> bool:
+def asked(ask: str, facts: Facts, circuit: str) -> bool:
+    """One circuit's answer to what an exercise asks (violation, clearly established, immunity
+    denied), by the engine's fast path."""
     violation, established = decide(facts.with_(circuit=circuit), circuit)
-    return violation if ask == "violation" else established if ask == "clearly_established" else \
-        violation and established
+    if ask == "violation":
+        return violation
+    if ask == "clearly_established":
+        return established
+    return violation and established
 
 
 def prediction_key(facts: Facts, ask: str, flip: dict | None, circuits: tuple[str, ...] = ()) -> list[tuple[str, bool, str]]:

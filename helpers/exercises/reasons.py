@@ -13,6 +13,7 @@ from ..loading import DataError, where
 from ..readings import relevant
 from .contested import contest, course_sentence
 from .model import Choice
+from .predict import asked
 
 
 def _cite_all(ids: Iterable[str]) -> str:
@@ -33,7 +34,7 @@ _THEORY_NAMES = {"state_created_danger": "state-created danger", "special_relati
                  "direct_harm": "harm by a state actor"}
 
 
-def _version_for(circuit, theory: str, day):
+def version_for(circuit, theory: str, day):
     if theory == "state_created_danger":
         return circuit.test_on(day)
     if theory == "special_relationship":
@@ -80,7 +81,7 @@ def element_reason(circuit_id_: str, theory: str, result, facts: Facts, *, with_
     L = law()
     circ = L.circuits[circuit_id_]
     day = facts.decision_date
-    version = _version_for(circ, theory, day)
+    version = version_for(circ, theory, day)
     element = next((e for e in version.elements if e.id == result.id), None) if version else None
     if element is None:  # harm by a state actor: the engine's own sentence names the fact
         because = result.why.rstrip(".")
@@ -142,7 +143,7 @@ def violation_reasons(answer, facts: Facts) -> list[str]:
             result = getattr(answer, theory)
             if not result.met:
                 continue
-            version = _version_for(circ, theory, f.decision_date)
+            version = version_for(circ, theory, f.decision_date)
             if version is None:  # harm by a state actor: two elements, each with its authority
                 return [f"{_THEORY_NAMES[theory].capitalize()}: " + " ".join(
                     f"'{e.label}' met \u2014 {_lower_first(e.why.rstrip('.'))} ({e.authority})." for e in result.elements)]
@@ -227,17 +228,6 @@ _ASK_WORDS = {
 }
 
 
-def asked(ask: str, facts: Facts, circuit: str) -> bool:
-    """One circuit's answer to what an exercise asks (violation, clearly established, immunity
-    denied), by the engine's fast path."""
-    violation, established = decide(facts.with_(circuit=circuit), circuit)
-    if ask == "violation":
-        return violation
-    if ask == "clearly_established":
-        return established
-    return violation and established
-
-
 def either_way(choice: Choice, facts: Facts, circuit: str | None, value, words, course: dict) -> Choice:
     """The choice, marked `either` (with the sentence that says why) where one of the workbook's own
     readings decides it; and where the course fixed a reading that decides it, the sentence that says so."""
@@ -261,7 +251,7 @@ def engine_choices(kind: str, facts: Facts, ex: dict, node: dict, course: dict |
         theory_name = ex.get("theory", "state_created_danger")
         theory = getattr(answer, theory_name)
         circ = law().circuits[answer.circuit]
-        version = _version_for(circ, theory_name, facts.decision_date)
+        version = version_for(circ, theory_name, facts.decision_date)
         regime = circ.regime_on(facts.decision_date)
         out = []
         for e in theory.elements:
