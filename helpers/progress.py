@@ -34,6 +34,7 @@ import csv
 import errno
 import getpass
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -69,9 +70,22 @@ CREATE TABLE IF NOT EXISTS kept_for (
     id INTEGER PRIMARY KEY,
     progress_file TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS names (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    replaces TEXT NOT NULL,
+    given_at TEXT NOT NULL,
+    progress_file TEXT
+);
 """
 # `kept_for`: in a fallback file, the progress file each answer was meant for (answers.id), so
 # every reader of that file finds them (see docs/progress-promise.md).
+# `names`: the name the student typed (the latest row wins; rows are only ever added). `replaces`
+# is the login name the answers before it were saved under: they are read as hers. In a fallback
+# file, `progress_file` says which progress file the name belongs to (NULL: this file).
+#: The hand-in file's columns: the answers', and whether the student column is a name the student
+#: gave (typed in the workbook, or set by DESHANEY_STUDENT) rather than a login name.
+HANDIN_COLUMNS = COLUMNS + ("named",)
 LOCK_SUFFIX = ".lock"
 FOREGROUND_SECONDS = 1.0  # the longest a Check waits on a locked file before it queues the answer
 BACKGROUND_SECONDS = 600.0  # how long a queued answer is retried in the background
@@ -118,14 +132,55 @@ def clean_text(value: object) -> str:
 _RESOLVED: dict[str, Path] = {}
 
 
-def current_student() -> str:
-    name = clean_text(os.environ.get(STUDENT_ENV_VAR, "")).strip()
-    if name:
-        return name
+def name_from_environment() -> str | None:
+    """DESHANEY_STUDENT, when it is set to a name: it wins over the name typed in the workbook."""
+    return clean_text(os.environ.get(STUDENT_ENV_VAR, "")).strip() or None
+
+
+def login_name() -> str:
+    """The name answers are saved under when the student has given none: the login name
+    (`root`, `jovyan`, `web_user` in the browser), never shown as hers."""
     try:
         return clean_text(getpass.getuser() or "student")
     except Exception:  # noqa: BLE001 - no login name in some containers
         return "student"
+
+
+def current_student() -> str:
+    """The student: DESHANEY_STUDENT if set, else the name she gave (kept with her progress), else
+    the login name."""
+    return default_store().student()
+
+
+MAX_NAME = 100  # characters of a typed name
+
+
+def check_name(value: object) -> tuple[str | None, str | None]:
+    """(the name, None) or (None, what is wrong with it): a name is some text, not only spaces,
+    on one line, at most MAX_NAME characters. Inner runs of spaces become one."""
+    text = " ".join(clean_text("" if value is None else value).split())
+    if not text:
+        return None, "Type your name first: it cannot be empty or only spaces."
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return None, "Your name cannot contain control characters."
+    if len(text) > MAX_NAME:
+        return None, f"That is {len(text)} characters; a name here is at most {MAX_NAME}."
+    return text, None
+
+
+def name_slug(name: str) -> str:
+    """A file-name-safe form of a name: 'Jane Doe' -> 'jane-doe', 'Zoë O'Brien' -> 'zoe-obrien'
+    (letters and digits kept, accents dropped, everything else a single hyphen)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    plain = plain.replace("'", "").replace("\u2019", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
+    if not slug:  # a name in a script with no Latin form: a stable short code of it instead
+        import hashlib
+
+        slug = "student-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return slug
 
 
 @dataclass(frozen=True)
@@ -136,6 +191,15 @@ class Attempt:
     correct: bool
     answer: str
     answered_at: str
+
+
+@dataclass(frozen=True)
+class GivenName:
+    """The name a student typed, waiting to be saved like an answer (`ProgressStore.set_name`)."""
+
+    name: str
+    replaces: str
+    given_at: str
 
 
 @dataclass(frozen=True)
@@ -367,13 +431,8 @@ def _rows_kept_for(primary: Path, where: list[str], args: list) -> tuple[list[tu
     key = str(primary)
     sql = (_SELECT.replace("FROM answers", "FROM answers JOIN kept_for USING (id)")
            + " WHERE " + " AND ".join(["progress_file = ?", *where]))
-    for candidate in _fallback_files():
-        if candidate == primary or not candidate.is_file():
-            continue
+    for candidate in _own_fallbacks(primary):
         try:
-            st = os.lstat(candidate)
-            if not stat.S_ISREG(st.st_mode) or (hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
-                continue  # not ours: never read
             with _connect_read_only(candidate, 1.0) as conn:
                 if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'kept_for'").fetchone() is None:
                     continue
@@ -385,6 +444,22 @@ def _rows_kept_for(primary: Path, where: list[str], args: list) -> tuple[list[tu
             rows.extend(found)
             used.append(str(candidate))
     return rows, used, problems
+
+
+def _own_fallbacks(primary: Path) -> list[Path]:
+    """The fallback files that exist, other than `primary`, and are plain files of this user's
+    (anything else -- a link, someone else's file -- is never read)."""
+    out = []
+    for candidate in _fallback_files():
+        if candidate == primary or not candidate.is_file():
+            continue
+        try:
+            st = os.lstat(candidate)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and not (hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
+            out.append(candidate)
+    return out
 
 
 def _fallback_files() -> list[Path]:
@@ -420,6 +495,7 @@ class ProgressStore:
         self._fell_back = False
         self._guard = threading.RLock()  # the waiting answers, shared with the background retry
         self._retrying: threading.Thread | None = None
+        self._name: str | None = None  # the name found saved (or given in this kernel), once known
         atexit.register(self._flush_quietly)
 
     # --- opening -------------------------------------------------------------------
@@ -460,12 +536,15 @@ class ProgressStore:
                 return  # replaced meanwhile: write into the new file
             rows: list[tuple] = []
             kept: list[tuple] = []  # a fallback file's record of which file each answer belongs to
+            names: list[tuple] = []  # the names the student gave
             try:
                 conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=self.timeout)
                 try:
                     rows = self._salvage(conn, [], [])
                     with contextlib.suppress(sqlite3.DatabaseError):
                         kept = conn.execute("SELECT id, progress_file FROM kept_for").fetchall()
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        names = conn.execute("SELECT id, name, replaces, given_at, progress_file FROM names").fetchall()
                 finally:
                     conn.close()
             except sqlite3.DatabaseError:
@@ -480,6 +559,8 @@ class ProgressStore:
                     conn.executemany("INSERT INTO answers (id, student, lesson, exercise, correct, answer, answered_at) "
                                      "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                     conn.executemany("INSERT OR IGNORE INTO kept_for (id, progress_file) VALUES (?, ?)", kept)
+                    conn.executemany("INSERT OR IGNORE INTO names (id, name, replaces, given_at, progress_file) "
+                                     "VALUES (?, ?, ?, ?, ?)", names)
                     conn.execute("COMMIT")
                     conn.execute("PRAGMA journal_mode = WAL")
                 finally:
@@ -539,7 +620,7 @@ class ProgressStore:
         """Save one answer (and any answer still waiting). Never raises."""
         with self._guard:
             self.pending.append(Attempt(
-                clean_text(student) if student else current_student(), clean_text(lesson), clean_text(exercise),
+                clean_text(student) if student else self.student(), clean_text(lesson), clean_text(exercise),
                 bool(correct), clean_text(answer), datetime.now(timezone.utc).isoformat(timespec="microseconds"),
             ))
             return self.flush()
@@ -678,6 +759,10 @@ class ProgressStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 for a in attempts:
+                    if isinstance(a, GivenName):
+                        conn.execute("INSERT INTO names (name, replaces, given_at, progress_file) VALUES (?, ?, ?, ?)",
+                                     (a.name, a.replaces, a.given_at, str(self.home) if self.path != self.home else None))
+                        continue
                     cur = conn.execute(
                         "INSERT INTO answers (student, lesson, exercise, correct, answer, answered_at) "
                         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -708,6 +793,76 @@ class ProgressStore:
             if not saved.ok:
                 print(f"deshaney-workbook: {saved.message}", file=sys.stderr)
 
+    # --- the student's name --------------------------------------------------------------
+
+    def student(self) -> str:
+        """Whose answers these are: DESHANEY_STUDENT if set, else the name given, else the login name."""
+        return name_from_environment() or self.given_name() or login_name()
+
+    def set_name(self, value: object) -> Saved:
+        """Keep the name the student typed with her progress (like an answer: under the file's lock,
+        to the fallback if the file cannot be written, said at once if it is not saved). The answers
+        saved before under her login name are read as hers from then on. Never raises; an empty or
+        unusable name is refused (Saved(False, why))."""
+        name, problem = check_name(value)
+        if name is None:
+            return Saved(False, problem)
+        with self._guard:
+            before = self.given_name()
+            self.pending.append(GivenName(name, before or login_name(),
+                                          datetime.now(timezone.utc).isoformat(timespec="microseconds")))
+            self._name = name  # used at once, saved or not: the answers carry it too
+            saved = self.flush()
+        if saved.ok:
+            return saved
+        return Saved(False, f"Your name is used in this notebook but is NOT saved with your progress yet: {saved.message}")
+
+    def given_name(self) -> str | None:
+        """The latest name the student gave (None: none yet). Read-only, never raises."""
+        if self._name is None:
+            names = self._names()
+            if names:
+                self._name = names[-1][1]
+        return self._name
+
+    def _names(self) -> list[tuple[str, str, str]]:
+        """(given_at, name, replaces), oldest first: this file's, and those saved for it in a fallback."""
+        found: list[tuple] = []
+        try:
+            lite.pull(self.path)
+        except OSError:
+            pass
+        key = str(self.home)
+        files = [(self.home, "progress_file IS NULL OR progress_file = ?")]
+        files += [(f, "progress_file = ?") for f in dict.fromkeys([self.path, *_own_fallbacks(self.home)])
+                  if f != self.home]
+        for path, where in files:
+            try:
+                if not path.is_file() or path.stat().st_size == 0:
+                    continue
+                require_regular_file(path)
+                with _connect_read_only(path, self.timeout) as conn:
+                    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'names'").fetchone() is None:
+                        continue
+                    found += conn.execute(f"SELECT given_at, id, name, replaces FROM names WHERE {where}", [key]).fetchall()
+            except (sqlite3.Error, OSError):
+                continue  # a name that cannot be read is asked for again; the answers' reader reports the damage
+        found += [(g.given_at, 0, g.name, g.replaces) for g in self.pending if isinstance(g, GivenName)]
+        return [(at, name, replaces) for at, _, name, replaces in sorted(set(found))]
+
+    def _aliases(self) -> dict[str, str]:
+        """The student values to read as the latest name given: the login names answers were saved
+        under before it, and any earlier name given."""
+        names = self._names()
+        if not names:
+            return {}
+        latest = names[-1][1]
+        out = {}
+        for _, name, replaces in names:
+            out[replaces] = latest
+            out[name] = latest
+        return out
+
     # --- reading -------------------------------------------------------------------
 
     def attempts(self, student: str | None = None, lesson: str | None = None) -> list[Attempt]:
@@ -718,9 +873,12 @@ class ProgressStore:
         self.damage = None
         self.also_read = []
         where, args = [], []
+        aliases = self._aliases()
         if student is not None:
-            where.append("student = ?")
-            args.append(student)
+            shown = aliases.get(student, student)
+            raw = sorted({student, shown, *(k for k, v in aliases.items() if v == shown)})
+            where.append(f"student IN ({', '.join('?' * len(raw))})")
+            args.extend(raw)
         if lesson is not None:
             where.append("lesson = ?")
             args.append(lesson)
@@ -756,7 +914,7 @@ class ProgressStore:
             if r[1:] not in seen:
                 seen.add(r[1:])
                 unique.append(r)
-        return [Attempt(s, l, e, bool(c), a, t) for _, s, l, e, c, a, t in unique]
+        return [Attempt(aliases.get(s, s), l, e, bool(c), a, t) for _, s, l, e, c, a, t in unique]
 
     def _check_integrity(self, conn: sqlite3.Connection) -> None:
         """A damaged page the rows did not pass through (an index) is damage too: say so."""
@@ -795,8 +953,15 @@ class ProgressStore:
             out[a.exercise] = a.correct
         return out
 
+    def hand_in_name(self) -> str:
+        """The hand-in file's name: handin-<the student's name>.csv, or progress.csv without one."""
+        name = name_from_environment() or self.given_name()
+        return f"handin-{name_slug(name)}.csv" if name else "progress.csv"
+
     def export_csv(self, dest: str | os.PathLike, student: str | None = None) -> int:
         """Write the saved answers to CSV (header plus one row each); return the row count.
+        The student column holds the name the student gave (answers saved under her login name
+        before it are hers), and `named` says whether it is a name she gave (or DESHANEY_STUDENT).
         Cells that a spreadsheet would run as a formula are written as text; the file is written
         whole or not at all."""
         dest = Path(dest)
@@ -813,10 +978,12 @@ class ProgressStore:
         try:
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
-                writer.writerow(COLUMNS)
+                writer.writerow(HANDIN_COLUMNS)
+                named = {n for _, n, _ in self._names()} | {name_from_environment()} - {None}
                 for a in rows:
                     values = list(astuple(a))
                     values[3] = "yes" if a.correct else "no"
+                    values.append("yes" if a.student in named else "no")
                     writer.writerow([spreadsheet_safe(v) for v in values])
             os.chmod(tmp, 0o644)
             os.replace(tmp, dest)

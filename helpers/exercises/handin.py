@@ -1,5 +1,6 @@
-"""Handing in: progress.csv (every saved answer) written beside the notebook, and in the browser
-version a download link for it.
+"""Handing in: the hand-in file (every saved answer) written beside the notebook, and in the browser
+version a download link for it. Its name carries the student's: handin-jane-doe.csv
+(`ProgressStore.hand_in_name`); without a name it is progress.csv, and the hand-in asks for one.
 
 ipywidgets is imported inside `hand_in`, so importing the package stays free of UI imports."""
 from __future__ import annotations
@@ -12,24 +13,40 @@ from pathlib import Path
 from typing import Any
 
 from .. import lite
-from ..progress import default_store, hand_in_sentence
+from ..progress import default_store, hand_in_sentence, name_from_environment
+from .naming import prompt_for
 
 
-HAND_IN_FILE = "progress.csv"
+HAND_IN_FILE = "progress.csv"  # the name without a student's name (and before names were asked)
+
+
+def file_name_for(store: Any) -> str:
+    """handin-<name>.csv for a store that knows the student's name, else progress.csv."""
+    return store.hand_in_name() if hasattr(store, "hand_in_name") else HAND_IN_FILE
+
+
+def whose(store: Any) -> str | None:
+    """The name the hand-in shows (DESHANEY_STUDENT, else the name given), or None."""
+    return name_from_environment() or (store.given_name() if hasattr(store, "given_name") else None)
 
 
 def write_hand_in(dest: str | Path | None = None, *, store: Any = "default") -> str:
-    """Write every saved answer to a CSV file (default: progress.csv in the current directory,
-    which in a notebook is the notebook's folder); return a sentence saying where and how many."""
+    """Write every saved answer to a CSV file (default: handin-<your name>.csv, or progress.csv with
+    no name, in the current directory, which in a notebook is the notebook's folder); return a
+    sentence saying whose, where and how many."""
     if store == "default":
         store = default_store()
-    path = Path(dest) if dest else Path.cwd() / HAND_IN_FILE
+    name = file_name_for(store)
+    path = Path(dest) if dest else Path.cwd() / name
     path = path.expanduser().resolve()
     try:
         n = store.export_csv(path)
     except (OSError, sqlite3.Error) as exc:
-        return f"Could not write {path}: {exc}. Ask your instructor, or try another folder: hand_in('FOLDER/progress.csv')."
-    return hand_in_sentence(store, path, n)
+        return f"Could not write {path}: {exc}. Ask your instructor, or try another folder: hand_in('FOLDER/{name}')."
+    student = whose(store)
+    said = hand_in_sentence(store, path, n)
+    return (f"Hand-in of {student}. " if student else
+            "This hand-in has no name (give yours in the box above, then write it again). ") + said
 
 
 def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool = False):
@@ -44,9 +61,17 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
     button = widgets.Button(description="Write my progress file", button_style="primary", icon="download",
                             layout=widgets.Layout(width="auto"))
     button.add_class("deshaney-hand-in-button")
-    message = widgets.HTML("<p class='dsh-muted'>Writes progress.csv (every answer you saved) into this "
-                           "notebook's folder, to hand in.</p>")
+    message = widgets.HTML()
     message.add_class("deshaney-hand-in-message")
+
+    def describe(_: Any = None) -> None:
+        mine = default_store() if store == "default" else store
+        student = whose(mine)
+        message.value = (f"<p class='dsh-muted'>Writes {html.escape(file_name_for(mine))} (every answer you saved"
+                         + (f", as <b>{html.escape(student)}</b>" if student else "")
+                         + ") into this notebook's folder, to hand in.</p>")
+
+    describe()
 
     def write(_=None) -> str:
         said = write_hand_in(dest, store=store)
@@ -59,7 +84,11 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
         return said
 
     button.on_click(write)
-    box = widgets.VBox([button, message])
+    asked = prompt_for(default_store() if store == "default" else store, ("hand_in",), always=True)
+    if asked is not None:  # no name yet: ask here too, so the hand-in carries one
+        asked.button.on_click(describe)
+    box = widgets.VBox([*([asked] if asked else []), button, message])
+    box.name_prompt = asked  # type: ignore[attr-defined]
     box.add_class("deshaney-hand-in")
     box.write = write  # type: ignore[attr-defined]
     box.button, box.message = button, message  # type: ignore[attr-defined]
@@ -80,11 +109,12 @@ LINK_STYLE = ("display:inline-block;padding:4px 10px;border:1px solid #1565c0;bo
               "color:#1565c0;text-decoration:underline;font-weight:600;cursor:pointer")
 
 
-def download_link(store: Any = None, student: str | None = None, file_name: str = HAND_IN_FILE) -> str:
+def download_link(store: Any = None, student: str | None = None, file_name: str | None = None) -> str:
     """An HTML link that downloads the hand-in CSV (every saved answer) from the page itself: the
-    browser version's hand-in, where the file lives in the browser."""
+    browser version's hand-in, where the file lives in the browser. Its name carries the student's."""
     if store is None:
         store = default_store()
+    file_name = file_name or file_name_for(store)
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / file_name
         n = store.export_csv(csv_path, student)

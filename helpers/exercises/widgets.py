@@ -25,6 +25,7 @@ from .characterise import choices_text, parse_choices
 from .grading import choice_for, grade, parse_saved
 from .handin import hand_in
 from .model import Bank, Exercise, Feedback, plural
+from .naming import prompt_for
 from .order import choice_order, move_order
 from .presentation import describe_facts, html_lines
 
@@ -335,7 +336,10 @@ def _exercise_set_class():
             if self.store is not None:  # the hand-in file, written beside the notebook
                 self.hand_in = hand_in(store=self.store)
                 footer = [widgets.HTML("<h4>Hand in your progress</h4>"), self.hand_in]
-            self.children = [header, self.score, self.notice, *[it.box for it in self.items], *footer]
+            asked = prompt_for(self.store, ("exercise_set", bank.lesson))  # the student's name, once
+            self.name_prompt = asked
+            self.children = [header, *([asked] if asked else []), self.score, self.notice,
+                             *[it.box for it in self.items], *footer]
             self.add_class("deshaney-exercise-set")
             return self
 
@@ -465,6 +469,10 @@ def exercise(lesson_id: str, exercise_id: str, *, store: Any = "default", studen
         if h is not None:
             item.restore(h.latest.answer, "Your saved answer. Press Retry to answer again.")
     item.box.item = item  # type: ignore[attr-defined]
+    asked = prompt_for(store, ("exercise", lesson_id, exercise_id))  # the student's name, once
+    if asked is not None:
+        item.box.children = (asked, *item.box.children)
+    item.box.name_prompt = asked  # type: ignore[attr-defined]
     return item.box
 
 

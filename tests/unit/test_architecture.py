@@ -41,6 +41,7 @@ FLOORS = (
     ("rendering", {"helpers.rendering", "helpers.cards", "helpers.classreport"}),
     ("widgets", {"helpers.cases", "helpers.projector", "helpers.widgets", "helpers.qilab"}),
     ("exercise widgets", {"helpers.exercises.presentation", "helpers.exercises.widgets", "helpers.exercises.handin",
+                          "helpers.exercises.naming",
                           "helpers.exercises"}),
     ("command line", {"helpers.cli", "helpers.exercises.commands", "helpers.__main__", "helpers.demo"}),
 )

@@ -92,10 +92,10 @@ def test_download_link_carries_the_hand_in_csv(browser):
     from helpers.exercises import download_link  # the hand-in's link; it lives with handing in
 
     link = download_link(store)
-    assert 'download="progress.csv"' in link and "(2 answers)" in link
+    assert 'download="handin-ada.csv"' in link and "(2 answers)" in link  # the name set for the browser kernel
     payload = link.split("base64,", 1)[1].split('"', 1)[0]
     rows = list(csv.reader(io.StringIO(base64.b64decode(payload).decode("utf-8"))))
-    assert rows[0] == list(progress.COLUMNS) and len(rows) == 3
+    assert rows[0] == list(progress.HANDIN_COLUMNS) and len(rows) == 3
     assert {r[2] for r in rows[1:]} == {"q1", "q2"}
 
 
@@ -132,6 +132,6 @@ def test_the_hand_in_names_no_internal_path_and_its_link_looks_like_a_link(brows
     said = box.write()
     shown = box.message.value
     assert str(browser) not in shown and "/drive" not in shown and str(browser) not in said
-    assert "notebooks/progress.csv" in said and (folder / "progress.csv").exists()
+    assert "notebooks/handin-ada.csv" in said and (folder / "handin-ada.csv").exists() and "Hand-in of ada" in said
     link = shown[shown.index("<a "):shown.index("</a>")]
     assert 'class="deshaney-download"' in link and "text-decoration:underline" in link and "(1 answer)" in link
