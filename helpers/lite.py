@@ -95,4 +95,5 @@ def describe() -> str:
     """Where progress is kept, in the words a student of the browser version needs."""
     return ("Your answers are saved in this browser (the file progress.sqlite3 in the file browser): they "
             "survive a reload and a closed tab, but not another browser, another computer or clearing the "
-            "site's data. To hand them in, run the hand-in cell and download progress.csv.")
+            "site's data. To hand them in, run the hand-in cell and download the file it writes "
+            "(handin-<your name>.csv).")

@@ -145,3 +145,22 @@ def test_the_hand_in_file_name_is_a_safe_slug(name, slug):
     got = progress.name_slug(name)
     assert got == slug if slug else got.startswith("student-") and len(got) == 16
     assert all(c.isalnum() or c == "-" for c in got)
+
+
+def test_a_damaged_progress_file_keeps_the_name_when_it_is_salvaged(tmp_path, monkeypatch):
+    monkeypatch.delenv(progress.STUDENT_ENV_VAR, raising=False)
+    db = tmp_path / "p.sqlite3"
+    store = ProgressStore(db)
+    assert store.set_name("Jane Doe").ok
+    store._write([progress.Attempt("Jane Doe", "l", f"e{i}", True, "a" * 200, f"2026-01-01T00:00:{i:06d}")
+                  for i in range(2000)])
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with open(db, "r+b") as fh:  # a damaged page among the answers
+        fh.seek(4096 * 40)
+        fh.write(b"\xde\xad" * 2048)
+    again = ProgressStore(db)
+    assert again.record("l", "after", True, "b").ok  # the damaged file is salvaged into a fresh one
+    assert list(tmp_path.glob("p.sqlite3.corrupt-*"))
+    assert ProgressStore(db).given_name() == "Jane Doe"
