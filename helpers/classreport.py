@@ -243,6 +243,11 @@ def render(data: ClassData, title: str = "Class report", course: dict | None = N
     if data.warnings:
         parts.append("<div class='report-warnings'><p><b>Check these hand-ins:</b></p><ul>"
                      + "".join(f"<li>{text_label(w, 300)}</li>" for w in data.warnings) + "</ul></div>")
+    if data.gradebooks:
+        parts.append("<p class='report-gradebooks'>Gradebook written beside this page: "
+                     + ", ".join(f"<code>{html.escape(Path(p).name)}</code>" for p in data.gradebooks)
+                     + " (one row per student, a column per lesson; what a score counts and how to import it: "
+                       "docs/gradebook.md).</p>")
     parts.append(readings_note(course or {}))
     figs = []  # (kind, a figure, or the sentence shown instead where there is nothing to draw)
     keys = sorted(data.first_try)

@@ -26,8 +26,9 @@ Engine-keyed feedback names, for each wrong or missed choice, the element that d
 the fact behind it and its authority, and says where the rule is the workbook's own reading
 or rests on an unverified precedent. Choices are shown in an order seeded by the student and
 the exercise (`choice_order`). A lesson's set puts saved answers back on their questions in a
-new kernel and scores the first try apart from the latest; `hand_in()` writes progress.csv
-beside the notebook.
+new kernel and scores the first try apart from the latest; `hand_in()` writes the hand-in file
+(handin-<name>.csv) beside the notebook. The first exercise or hand-in a notebook shows asks the
+student's name once (`naming.py`).
 
 One module per job (this file only hands their names on):
 - `model.py`: Choice, Exercise, Bank, Feedback, Hypothetical; the types; normalising and hashing answers;
@@ -39,7 +40,8 @@ One module per job (this file only hands their names on):
 - `order.py`: the order a student sees the choices in;
 - `presentation.py`: the facts in words, case notes, hypothetical cards;
 - `widgets.py`: the exercise widgets, a lesson's set, and a lab held back until its prediction;
-- `handin.py`: the hand-in file, progress.csv;
+- `naming.py`: the student's name, asked once and kept with the progress;
+- `handin.py`: the hand-in file, handin-<name>.csv (progress.csv without a name);
 - `commands.py`: `check-lessons`, `hash-answer` and `class-report` for the command line.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import lite
 from ..progress import default_store, hand_in_sentence, name_from_environment
-from .naming import prompt_for
+from .naming import needs_name, prompt_for, when_named
 
 
 HAND_IN_FILE = "progress.csv"  # the name without a student's name (and before names were asked)
@@ -64,12 +64,14 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
     message = widgets.HTML()
     message.add_class("deshaney-hand-in-message")
 
+    mine = default_store() if store == "default" else store
+
     def describe(_: Any = None) -> None:
-        mine = default_store() if store == "default" else store
         student = whose(mine)
         message.value = (f"<p class='dsh-muted'>Writes {html.escape(file_name_for(mine))} (every answer you saved"
-                         + (f", as <b>{html.escape(student)}</b>" if student else "")
-                         + ") into this notebook's folder, to hand in.</p>")
+                         + (f", as <b>{html.escape(student)}</b>" if student else
+                            ", with no name yet: give yours in the name box first") + ") into this notebook's "
+                         "folder, to hand in.</p>")
 
     describe()
 
@@ -84,9 +86,9 @@ def hand_in(dest: str | Path | None = None, *, store: Any = "default", now: bool
         return said
 
     button.on_click(write)
-    asked = prompt_for(default_store() if store == "default" else store, ("hand_in",), always=True)
-    if asked is not None:  # no name yet: ask here too, so the hand-in carries one
-        asked.button.on_click(describe)
+    asked = prompt_for(mine, ("hand_in",))  # no name yet, and no box above in this notebook: ask here
+    if needs_name(mine):
+        when_named(describe)  # given in any box of this notebook: the hand-in says so at once
     box = widgets.VBox([*([asked] if asked else []), button, message])
     box.name_prompt = asked  # type: ignore[attr-defined]
     box.add_class("deshaney-hand-in")

@@ -16,6 +16,8 @@ WHY = "Your professor's hand-in shows this name."
 #: Which call in this kernel shows the box (the first one made while no name is saved; the same call
 #: again, when its cell is run again, shows it again).
 _SHOWN_BY: dict[str, Any] = {}
+#: Called with the name once it is given in any box of this kernel (the hand-in's line, the boxes shown).
+_ON_NAMED: list = []
 
 
 def needs_name(store: Any) -> bool:
@@ -28,15 +30,19 @@ def needs_name(store: Any) -> bool:
         return True
 
 
-def prompt_for(store: Any, key: tuple, *, always: bool = False):
+def prompt_for(store: Any, key: tuple):
     """The name box for the call `key` (e.g. ("exercise", lesson, id)), or None: none is needed, or
-    another call in this kernel shows it. `always`: show it whatever else shows it (the hand-in)."""
+    another call in this kernel shows it (one box per notebook)."""
     if not needs_name(store):
         return None
-    owner = _SHOWN_BY.setdefault("key", key)
-    if owner != key and not always:
+    if _SHOWN_BY.setdefault("key", key) != key:
         return None
     return name_prompt(store)
+
+
+def when_named(callback: Any) -> None:
+    """Call `callback(name)` when the student gives her name in any box of this kernel."""
+    _ON_NAMED.append(callback)
 
 
 def name_prompt(store: Any, on_saved: Any = None):
@@ -66,13 +72,18 @@ def name_prompt(store: Any, on_saved: Any = None):
         if not saved.ok:  # used in this notebook, but the student must know it is not kept
             message.value = f"<span class='deshaney-name-problem' style='color:#b71c1c'>{html.escape(saved.message or '')}</span>"
             return
-        done = f"<p class='deshaney-name-saved'>Thank you, <b>{html.escape(name)}</b>: your hand-ins show this name.</p>"
-        if saved.message:
-            done += f"<p><i>{html.escape(saved.message)}</i></p>"
-        box.children = (widgets.HTML(done),)
-        if on_saved is not None:
-            on_saved(name)
+        callbacks = [*_ON_NAMED, *([on_saved] if on_saved else [])]
+        _ON_NAMED.clear()  # named: nothing waits for it any more
+        for callback in callbacks:
+            callback(name)  # this box, any other shown in this notebook, the hand-in's line
+        if saved.message:  # a notice about the progress file (e.g. saved in a fallback)
+            box.children = (*box.children, widgets.HTML(f"<p><i>{html.escape(saved.message)}</i></p>"))
 
+    def thank(name: str) -> None:
+        box.children = (widgets.HTML(f"<p class='deshaney-name-saved'>Thank you, <b>{html.escape(name)}</b>: "
+                                     "your hand-ins show this name.</p>"),)
+
+    when_named(thank)
     button.on_click(save)
     box.text, box.button, box.message, box.save = text, button, message, save  # type: ignore[attr-defined]
     return box

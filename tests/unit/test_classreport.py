@@ -133,8 +133,9 @@ def test_the_gradebook_has_one_row_per_student_and_a_column_per_lesson(tmp_path)
     n01 = len(load_lesson("01_deshaney").exercises)
     files = [_handed_in(tmp_path, "Jane Doe", [(*WHY, True, "b"), (*SNAKE, False, "a"), (*SNAKE, True, "b")]),
              _handed_in(tmp_path, "Omar Haddad", [(*WHY, False, "a"), ("00_start_here", "two_dates", True, "x")])]
-    out, _ = _report(tmp_path, files, "--gradebook", "canvas", "--gradebook", "moodle")
+    out, page = _report(tmp_path, files, "--gradebook", "canvas", "--gradebook", "moodle")
     assert out.returncode == 0, out.stderr
+    assert "<code>report-canvas.csv</code>, <code>report-moodle.csv</code>" in page
     canvas = list(csv.reader((tmp_path / "report-canvas.csv").open(encoding="utf-8")))
     moodle = list(csv.reader((tmp_path / "report-moodle.csv").open(encoding="utf-8")))
     lessons = ["DeShaney 00_start_here (first try, %)", "DeShaney 01_deshaney (first try, %)"]

@@ -27,6 +27,7 @@ def fresh(tmp_path, monkeypatch):
     monkeypatch.setenv(progress.ENV_VAR, str(tmp_path / "data" / "progress.sqlite3"))
     monkeypatch.setattr(progress, "_STORES", {})
     monkeypatch.setattr(naming, "_SHOWN_BY", {})
+    monkeypatch.setattr(naming, "_ON_NAMED", [])
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -34,6 +35,7 @@ def fresh(tmp_path, monkeypatch):
 def new_kernel(monkeypatch) -> None:
     monkeypatch.setattr(progress, "_STORES", {})
     monkeypatch.setattr(naming, "_SHOWN_BY", {})
+    monkeypatch.setattr(naming, "_ON_NAMED", [])
 
 
 def test_asked_once_at_the_first_exercise_then_never_again(fresh, monkeypatch):
@@ -41,11 +43,15 @@ def test_asked_once_at_the_first_exercise_then_never_again(fresh, monkeypatch):
     assert first.name_prompt is not None and first.children[0] is first.name_prompt
     assert html.escape(naming.WHY) in first.name_prompt.children[0].value
     assert exercise_set("01_deshaney").name_prompt is None  # one box per notebook, not one per cell
+    handing_in = hand_in()
+    assert handing_in.name_prompt is None and "no name yet" in handing_in.message.value
     again = exercise("01_deshaney", "predict_deshaney_with_an_act")  # the same cell run again: still asked
     assert again.name_prompt is not None
     again.name_prompt.text.value = "  Jane   Doe "
     again.name_prompt.button.click()
     assert "Thank you, <b>Jane Doe</b>" in again.name_prompt.children[0].value
+    assert "Thank you" in first.name_prompt.children[0].value  # the earlier box too
+    assert "handin-jane-doe.csv" in handing_in.message.value and "<b>Jane Doe</b>" in handing_in.message.value
     assert exercise("01_deshaney", "predict_deshaney_with_an_act").name_prompt is None
     new_kernel(monkeypatch)  # another notebook, or a restart: the name is read from the progress file
     assert exercise("02_special_relationship", "predict_voluntary_to_foster").name_prompt is None
