@@ -133,8 +133,9 @@ def who(rows: list[dict]) -> tuple[list[dict], list[str]]:
     nameless: dict[str, int] = Counter()
     out, seen = [], set()
     for r in rows:
-        student = r["student"] if r.get("named") == "yes" else r.get("file", r["student"])
-        if r.get("named") == "yes":
+        named = r.get("named") == "yes" and r["student"].strip() != ""
+        student = r["student"] if named else r.get("file", r["student"])
+        if named:
             files[student].add(r.get("file", ""))
         else:
             nameless[r.get("file", r["student"])] += 1
