@@ -5,7 +5,8 @@
 It shows first-try accuracy per exercise, the elements and circuits students most often got
 wrong, the facts they most often read otherwise than the majority (each wrong answer graded again against the bank, so a tick that should not be there and
 a missing tick both count), and the argument moves chosen in each ply. The next class starts
-where the students are.
+where the students are. Students are counted by the name they gave (`who`); with `--gradebook
+canvas|moodle` a gradebook CSV is written beside the page (docs/gradebook.md).
 """
 from __future__ import annotations
 

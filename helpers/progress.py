@@ -17,6 +17,8 @@ Reading (`attempts`, `latest`, `python -m helpers progress`) opens the file read
 creates, moves or rewrites it; it includes the answers saved for the file in a fallback; from a
 damaged file it salvages the rows it can and says so. The whole promise, failure by failure, is
 docs/progress-promise.md.
+The student's name is kept in the same file (`set_name`, the `names` table), written like an answer;
+DESHANEY_STUDENT, when set, wins over it.
 
     >>> store = ProgressStore()            # DESHANEY_PROGRESS_DB, or the user's data dir
     >>> store.record("01_deshaney", "why_joshua_lost", True, "b")
@@ -828,10 +830,7 @@ class ProgressStore:
     def _names(self) -> list[tuple[str, str, str]]:
         """(given_at, name, replaces), oldest first: this file's, and those saved for it in a fallback."""
         found: list[tuple] = []
-        try:
-            lite.pull(self.path)
-        except OSError:
-            pass
+        lite.pull(self.path)  # Lite: a name another notebook saved since
         key = str(self.home)
         files = [(self.home, "progress_file IS NULL OR progress_file = ?")]
         files += [(f, "progress_file = ?") for f in dict.fromkeys([self.path, *_own_fallbacks(self.home)])

@@ -96,6 +96,7 @@ def test_the_issue_scenario_three_students_are_three_and_two_thirds_were_right_f
     out, page = _report(tmp_path, files)
     assert out.returncode == 0 and "3 student(s)" in out.stdout and out.stderr == ""
     assert "<p>3 student(s), 6 saved answer(s).</p>" in page and "report-warnings" not in page
+    assert r'"text":["2\u002f3","3\u002f3"]' in page  # the bars: 2 of 3 (67%) first try on snake_pit, 3 of 3
 
 
 def test_old_hand_ins_without_a_name_load_each_as_its_file_and_say_so(tmp_path):
