@@ -1,11 +1,17 @@
 """The "load a real case" list: every precedent with a fact pattern, and each opinion's
 version of the facts where the opinions disagree (the Kennedy majority against Judge Bybee).
+An opinion later withdrawn, vacated, superseded, overruled, abrogated or reversed stays in the
+list (its facts are worth loading) but says so in its label, and names what replaced it when the
+data has that opinion: 'Kennedy v. City of Ridgefield (9th Cir. 2005) - withdrawn 2006 (see
+the 2006 opinion)'.
 Where the data has no conduct date, the decision date stands in and the case says so
 (`conduct_known`, `conduct_note`): a lab shows the date as unknown, never as the decision date.
 
     >>> from helpers.cases import cases, find_case
     >>> find_case("kennedy_v_ridgefield_2006:bybee_dissent").label
     'Kennedy v. City of Ridgefield (9th Cir. 2006) - Bybee, J., dissenting'
+    >>> find_case("kennedy_v_ridgefield_2005").label
+    'Kennedy v. City of Ridgefield (9th Cir. 2005) - withdrawn 2006 (see the 2006 opinion)'
 """
 from __future__ import annotations
 
@@ -44,9 +50,38 @@ def short_caption(name: str) -> str:
     return re.sub(r"\s+ex rel\.\s+.*?(?=\s+v\.\s)", "", name)
 
 
-def _caption(p) -> str:
+def _caption(p, name: str | None = None) -> str:
     court = "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "
-    return f"{short_caption(p.name)} ({court}{p.decided.year})"
+    return f"{name or short_caption(p.name)} ({court}{p.decided.year})"
+
+
+def _replacement(p, h, precedents):
+    """The precedent that took the place of `p` at history event `h`: the one `h.by` cites, else the
+    first later opinion in the same court under the same caption (an amended or rehearing opinion)."""
+    for q in precedents:
+        if h.by and q.citation == h.by:
+            return q
+    for q in precedents:
+        if (q.id != p.id and q.court == p.court and q.decided >= h.day
+                and short_caption(q.name) == short_caption(p.name)):
+            return q
+    return None
+
+
+def later_history(p, precedents) -> str | None:
+    """'withdrawn 2006 (see the 2006 opinion)', or None while the opinion stands: the last
+    event that undid it whose replacement the data has, else the first that undid it."""
+    dead = p.dead_events()
+    if not dead:
+        return None
+    found = [(h, q) for h in dead if (q := _replacement(p, h, precedents)) is not None]
+    h, q = found[-1] if found else (dead[0], None)
+    said = f"{h.event} {h.day.year}"
+    if q is None:
+        return said + (f" by {h.by}" if h.by else "")
+    if short_caption(q.name) == short_caption(p.name) and q.court == p.court:
+        return f"{said} (see the {q.decided.year} opinion)"
+    return f"{said} by {_caption(q, q.short_name)}"
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +95,9 @@ def cases() -> tuple[Case, ...]:
         if base is None:
             continue
         caption = _caption(p)
+        undone = later_history(p, precedents)
+        if undone:
+            caption = f"{caption} - {undone}"
         known = p.conduct is not None
         found.append(Case(p.id, p.id, None, caption, base, known))
         for op in p.opinions:
