@@ -15,12 +15,11 @@ Where the data has no conduct date, the decision date stands in and the case say
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .facts import CIRCUIT_ABBREVIATIONS, Facts
-from .law import law
+from .law import caption as _caption, later_history, law, short_caption  # noqa: F401 - short_caption is the module's too
 from .rendering import student_text
 
 
@@ -43,45 +42,6 @@ class Case:
         return (f"The date of the conduct in {self.label} is not in the workbook's data: it is shown as "
                 f"unknown, and the decision date ({self.facts.decision_date.isoformat()}) stands in for it "
                 "in the analysis. Set the real date if you know it.")
-
-
-def short_caption(name: str) -> str:
-    """'Kennedy ex rel. Gorton v. City of Ridgefield' -> 'Kennedy v. City of Ridgefield'."""
-    return re.sub(r"\s+ex rel\.\s+.*?(?=\s+v\.\s)", "", name)
-
-
-def _caption(p, name: str | None = None) -> str:
-    court = "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "
-    return f"{name or short_caption(p.name)} ({court}{p.decided.year})"
-
-
-def _replacement(p, h, precedents):
-    """The precedent that took the place of `p` at history event `h`: the one `h.by` cites, else the
-    first later opinion in the same court under the same caption (an amended or rehearing opinion)."""
-    for q in precedents:
-        if h.by and q.citation == h.by:
-            return q
-    for q in precedents:
-        if (q.id != p.id and q.court == p.court and q.decided >= h.day
-                and short_caption(q.name) == short_caption(p.name)):
-            return q
-    return None
-
-
-def later_history(p, precedents) -> str | None:
-    """'withdrawn 2006 (see the 2006 opinion)', or None while the opinion stands: the last
-    event that undid it whose replacement the data has, else the first that undid it."""
-    dead = p.dead_events()
-    if not dead:
-        return None
-    found = [(h, q) for h in dead if (q := _replacement(p, h, precedents)) is not None]
-    h, q = found[-1] if found else (dead[0], None)
-    said = f"{h.event} {h.day.year}"
-    if q is None:
-        return said + (f" by {h.by}" if h.by else "")
-    if short_caption(q.name) == short_caption(p.name) and q.court == p.court:
-        return f"{said} (see the {q.decided.year} opinion)"
-    return f"{said} by {_caption(q, q.short_name)}"
 
 
 @lru_cache(maxsize=1)
