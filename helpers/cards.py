@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from .facts import CIRCUIT_NAMES, CIRCUITS, circuit_id
-from .law import Circuit, Cite, Element, Version, in_force, law
+from .law import Circuit, Cite, Element, Version, in_force, later_history, law
 
 # The recurring pieces of a state-created-danger test (lesson 03), and the facts whose rules
 # test them. An element is placed under every piece whose facts its rule reads.
@@ -284,7 +284,8 @@ def circuit_card(circuit: str, on: str | date | None = None) -> Card:
         lis = []
         for ci in cases:
             p = law().precedents[ci.case]
-            lis.append(f"<li>{_e(p.cite())} - {_e(VERIFIED.get(p.verification, p.verification))}</li>")
+            undone = f", {later_history(p)}" if p.dead_events() else ""  # the case menu's words for it
+            lis.append(f"<li>{_e(p.cite())}{_e(undone)} - {_e(VERIFIED.get(p.verification, p.verification))}</li>")
         parts.append(f"<h4>Leading cases</h4><ul>{''.join(lis)}</ul>")
     notes = between_the_lines(c)
     if notes:

@@ -1,20 +1,25 @@
 """The "load a real case" list: every precedent with a fact pattern, and each opinion's
 version of the facts where the opinions disagree (the Kennedy majority against Judge Bybee).
+An opinion later withdrawn, vacated, superseded, overruled, abrogated or reversed stays in the
+list (its facts are worth loading) but says so in its label, and names what replaced it when the
+data has that opinion: 'Kennedy v. City of Ridgefield (9th Cir. 2005) - withdrawn 2006 (see
+the 2006 opinion)'.
 Where the data has no conduct date, the decision date stands in and the case says so
 (`conduct_known`, `conduct_note`): a lab shows the date as unknown, never as the decision date.
 
     >>> from helpers.cases import cases, find_case
     >>> find_case("kennedy_v_ridgefield_2006:bybee_dissent").label
     'Kennedy v. City of Ridgefield (9th Cir. 2006) - Bybee, J., dissenting'
+    >>> find_case("kennedy_v_ridgefield_2005").label
+    'Kennedy v. City of Ridgefield (9th Cir. 2005) - withdrawn 2006 (see the 2006 opinion)'
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .facts import CIRCUIT_ABBREVIATIONS, Facts
-from .law import law
+from .law import caption as _caption, later_history, law, short_caption  # noqa: F401 - short_caption is the module's too
 from .rendering import student_text
 
 
@@ -39,16 +44,6 @@ class Case:
                 "in the analysis. Set the real date if you know it.")
 
 
-def short_caption(name: str) -> str:
-    """'Kennedy ex rel. Gorton v. City of Ridgefield' -> 'Kennedy v. City of Ridgefield'."""
-    return re.sub(r"\s+ex rel\.\s+.*?(?=\s+v\.\s)", "", name)
-
-
-def _caption(p) -> str:
-    court = "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "
-    return f"{short_caption(p.name)} ({court}{p.decided.year})"
-
-
 @lru_cache(maxsize=1)
 def cases() -> tuple[Case, ...]:
     """Every loadable case, by court (the twelve circuits in order, then the Supreme Court) and date."""
@@ -60,6 +55,9 @@ def cases() -> tuple[Case, ...]:
         if base is None:
             continue
         caption = _caption(p)
+        undone = later_history(p, precedents)
+        if undone:
+            caption = f"{caption} - {undone}"
         known = p.conduct is not None
         found.append(Case(p.id, p.id, None, caption, base, known))
         for op in p.opinions:

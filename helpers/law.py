@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+import re
 from typing import Any, Sequence, TypeVar
 
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUITS, COURTS, Facts, FactError, parse_facts, vocabulary
@@ -867,3 +868,46 @@ def law() -> Law:
     result = Law(circuits, precedents, load_method(), danger)
     _check_references(result)
     return result
+
+
+# --- captions and later history, as a student reads them ------------------------------------
+
+def short_caption(name: str) -> str:
+    """'Kennedy ex rel. Gorton v. City of Ridgefield' -> 'Kennedy v. City of Ridgefield'."""
+    return re.sub(r"\s+ex rel\.\s+.*?(?=\s+v\.\s)", "", name)
+
+
+def caption(p: "Precedent", name: str | None = None) -> str:
+    """'Kennedy v. City of Ridgefield (9th Cir. 2006)': the short caption (or `name`) and the court and year."""
+    court = "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "
+    return f"{name or short_caption(p.name)} ({court}{p.decided.year})"
+
+
+def _replacement(p: "Precedent", h: HistoryEvent, precedents: Sequence["Precedent"]) -> "Precedent | None":
+    """The precedent that took the place of `p` at history event `h`: the one `h.by` cites, else the
+    first later opinion in the same court under the same caption (an amended or rehearing opinion)."""
+    for q in precedents:
+        if h.by and q.citation == h.by:
+            return q
+    for q in precedents:
+        if (q.id != p.id and q.court == p.court and q.decided >= h.day
+                and short_caption(q.name) == short_caption(p.name)):
+            return q
+    return None
+
+
+def later_history(p: "Precedent", precedents: Sequence["Precedent"] | None = None) -> str | None:
+    """'withdrawn 2006 (see the 2006 opinion)', or None while the opinion stands: the last
+    event that undid it whose replacement the data has, else the first that undid it."""
+    precedents = list(law().precedents.values()) if precedents is None else precedents
+    dead = p.dead_events()
+    if not dead:
+        return None
+    found = [(h, q) for h in dead if (q := _replacement(p, h, precedents)) is not None]
+    h, q = found[-1] if found else (dead[0], None)
+    said = f"{h.event} {h.day.year}"
+    if q is None:
+        return said + (f" by {h.by}" if h.by else "")
+    if short_caption(q.name) == short_caption(p.name) and q.court == p.court:
+        return f"{said} (see the {q.decided.year} opinion)"
+    return f"{said} by {caption(q, q.short_name)}"

@@ -19,11 +19,11 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from . import rendering
-from .cases import cases, find_case, short_caption
+from .cases import cases, find_case
 from .engine import Comparison
-from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
+from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, parse_facts, vocabulary
 from .immunity import generality_for, method_for, on_point
-from .law import law
+from .law import caption, later_history, law
 from .widgets import (DATE_HINT, UNKNOWN_PLACEHOLDER, CaseMenu, Held, StaleMarks, box_message_html, box_messages,
                       cached_compare, changed_control, parse_initial, plain_problem, problems_by_box)
 
@@ -41,9 +41,8 @@ def precedent_options(forum: str) -> list[tuple[str, str]]:
     rank.update({forum: 0, "scotus": 1})
     found = sorted((p for p in L.precedents.values() if p.facts_raw is not None),
                    key=lambda p: (rank[p.court], p.decided, p.id))
-    court = lambda p: "" if p.court == "scotus" else CIRCUIT_ABBREVIATIONS[p.court] + " "  # noqa: E731
-    return [("(pick the earlier case you would cite)", PICK_NONE)] + [
-        (f"{short_caption(p.name)} ({court(p)}{p.decided.year})", p.id) for p in found]
+    return [("(pick the earlier case you would cite)", PICK_NONE)] + [  # a case later undone says so
+        (caption(p) + (f" - {later_history(p)}" if p.dead_events() else ""), p.id) for p in found]
 
 
 def order_html(facts: Facts, violation: bool, established: bool) -> str:

@@ -10,7 +10,9 @@ from the site itself: no address outside the site is ever requested by the brows
   4. the workbook itself as a wheel (helpers, data, lessons) that declares what `helpers`
      imports in the browser, so the kernel loads them (pandas is not among them);
   5. `jupyter lite build` with uv offline, under `unshare -n` where allowed (no network at all);
-  6. a check that no address outside the site remains where the browser would fetch one.
+  6. a note on the page, "Loading Python and the workbook...", from the first paint until a
+     cell has run (Python takes about 20 s to load the first time, and nothing else says so);
+  7. a check that no address outside the site remains where the browser would fetch one.
 
 Run with the build environment's Python (>= 3.12): .venv-lite/bin/python lite/build.py
 """
@@ -222,7 +224,61 @@ def build() -> None:
     (OUTPUT / ".nojekyll").write_text("")  # GitHub Pages: serve folders starting with _ as is
 
 
-# --- 6. no address outside the site ------------------------------------------------------
+# --- 6. the loading note ---------------------------------------------------------------
+
+#: What a student sees while Pyodide and the workbook load (8-20 s on a first visit, measured
+#: on two cores); JupyterLab itself shows only a "[*]" beside a cell that is waiting.
+LOADING_NOTE = "Loading Python and the workbook (about 20 seconds the first time)\u2026"
+LOADING_HINT = "When the bar at the bottom says Idle, run the first cell; this note goes away once it has run."
+LOADING_ID = "deshaney-python-loading"
+#: Shown while a lesson is open (or asked for in the address) and no cell has a number yet; at the
+#: bottom, clear of the menu and the notebook toolbar's run button.
+_LOADING_SCRIPT = """(function () {
+  var note = document.getElementById('%(id)s');
+  var asked = /[?&]path=[^&]*\\.ipynb/.test(window.location.search);
+  function ran() {
+    var prompts = document.querySelectorAll('.jp-InputPrompt');
+    for (var i = 0; i < prompts.length; i++) if (/\\[\\d+\\]/.test(prompts[i].textContent)) return true;
+    return false;
+  }
+  function tick() {
+    if (ran()) { note.remove(); return; }
+    note.style.display = (asked || document.querySelector('.jp-NotebookPanel')) ? 'block' : 'none';
+    setTimeout(tick, 300);
+  }
+  tick();
+})();"""
+
+
+def loading_note_html() -> str:
+    style = ("position:fixed;bottom:36px;left:50%;transform:translateX(-50%);z-index:100001;max-width:90vw;"
+             "background:#fff3cd;color:#3d2b00;border:2px solid #8a6d3b;"
+             "border-radius:8px;padding:8px 18px;font:16px/1.4 system-ui,sans-serif;"
+             "box-shadow:0 2px 8px rgba(0,0,0,.25);text-align:center;display:none")
+    return (f'<div id="{LOADING_ID}" role="status" aria-live="polite" style="{style}">'
+            f"<b>{LOADING_NOTE}</b><br><small>{LOADING_HINT}</small></div>\n"
+            f"<script>{_LOADING_SCRIPT % {'id': LOADING_ID}}</script>\n")
+
+
+def add_loading_note(page: str) -> str:
+    """The app page with the loading note before </body>, once (a second call changes nothing)."""
+    if LOADING_ID in page:
+        return page
+    if page.count("</body>") != 1:
+        raise ValueError("lite: an app page without exactly one </body>: update lite/build.py")
+    return page.replace("</body>", loading_note_html() + "</body>")
+
+
+def mark_loading(output: Path) -> list[Path]:
+    """Add the note to every page that opens JupyterLab (those carrying jupyter-config-data)."""
+    pages = [p for p in sorted(output.rglob("index.html"))
+             if all(mark in p.read_text(encoding="utf-8") for mark in ("jupyter-config-data", "bundle.js"))]
+    for page in pages:
+        page.write_text(add_loading_note(page.read_text(encoding="utf-8")), encoding="utf-8")
+    return pages
+
+
+# --- 7. no address outside the site ------------------------------------------------------
 
 #: Addresses that are text, not requests: XML namespaces, licences, documentation links in
 #: messages, and the schema ids of settings; the browser test proves none is fetched.
@@ -265,6 +321,7 @@ def main() -> None:
     stage()
     t1 = time.monotonic()
     build()
+    say("loading note on " + ", ".join(str(p.relative_to(OUTPUT)) for p in mark_loading(OUTPUT)))
     check_addresses()
     size = sum(p.stat().st_size for p in OUTPUT.rglob("*") if p.is_file())
     lock = json.loads((OUTPUT / "static" / "pyodide-lock" / "pyodide-lock.json").read_text())

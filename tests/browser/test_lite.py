@@ -214,6 +214,49 @@ def lite_context(run):
     return run[1]["context"]
 
 
+LOADING = "#deshaney-python-loading"
+
+
+def test_the_page_says_python_is_loading_until_the_first_cell_has_run(playwright_browser, outside, lite_url,
+                                                                      artifacts):
+    """A first visit: the lesson opens and Python loads for many seconds with only "[*]" to show
+    for it; the page says so from its first paint until a cell has run (lite/build.py adds it)."""
+    ctx = new_context(playwright_browser, outside)
+    page = ctx.new_page()
+    try:
+        t0 = time.perf_counter()
+        page.goto(f"{lite_url}/lab/index.html?path=notebooks/{NOTEBOOKS[0]}", wait_until="domcontentloaded")
+        note = page.locator(LOADING)
+        note.wait_for(state="visible", timeout=10_000)
+        shown = time.perf_counter() - t0
+        assert "Loading Python and the workbook (about 20 seconds the first time)" in note.inner_text()
+        page.wait_for_function("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+                               " return w && w.content && w.content.widgets"
+                               " && w.content.widgets.some(c => c.model.type === 'code'); }",
+                               timeout=TIMEOUT, polling=250)
+        assert note.is_visible(), "the note went before any cell ran"
+        page.screenshot(path=str(artifacts / "lite-loading-note.png"))
+        # JupyterLab asks for a kernel if a cell is run before the session exists: run once it does.
+        page.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget;"
+                               " return w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
+                               " && w.sessionContext.kernelDisplayStatus === 'idle'; }", timeout=TIMEOUT, polling=250)
+        python_ready = time.perf_counter() - t0
+        assert note.is_visible(), "the note went before any cell ran"
+        page.evaluate("() => { const w = window.jupyterapp.shell.currentWidget;"
+                      " w.content.activeCellIndex = w.content.widgets.findIndex(c => c.model.type === 'code');"
+                      " window.jupyterapp.commands.execute('notebook:run-cell'); }")
+        page.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget;"
+                               " const c = w.content.widgets.find(c => c.model.type === 'code');"
+                               " return c.model.executionCount !== null; }", timeout=TIMEOUT, polling=250)
+        ran = time.perf_counter() - t0
+        note.wait_for(state="detached", timeout=5_000)
+        (artifacts / "lite-loading-note.json").write_text(json.dumps(
+            {"note_shown_s": round(shown, 1), "python_ready_s": round(python_ready, 1),
+             "first_cell_run_s": round(ran, 1)}))
+    finally:
+        ctx.close()
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_every_lesson_runs_to_the_end(lessons, notebook):
     result = lessons[notebook]

@@ -159,3 +159,23 @@ def test_notes_reach_students_without_research_file_references():
     for cid in CIRCUITS:
         card = text(circuit_card(cid))
         assert "doctrine.md" not in card and "seed 00" not in card, cid
+
+
+def test_a_leading_case_later_undone_says_so_as_the_case_menu_does():
+    """Cornelius (abrogated by White v. Lemacks) and Nishiyama (overruled by Lewellen) are leading
+    cases of their circuits' cards: neither is listed as if it stood."""
+    from helpers.law import later_history
+
+    seen = 0
+    for cid in ("ca6", "ca11"):
+        html = circuit_card(cid)._repr_html_()
+        items = re.findall(r"<li>([^<]*)</li>", html.split("Leading cases", 1)[1].split("</ul>", 1)[0])
+        for item in items:
+            p = next(p for p in law().precedents.values() if item.startswith(p.cite().replace("'", "&#x27;")))
+            if p.dead_events():
+                seen += 1
+                assert later_history(p) in item.replace("&#x27;", "'"), item
+            else:
+                assert not any(f" {w} " in item for w in ("withdrawn", "vacated", "superseded", "overruled",
+                                                           "abrogated", "reversed")), item
+    assert seen == 2

@@ -76,3 +76,48 @@ def test_labels_carry_no_notes_for_maintainers():
     c = find_case("mcclendon_v_city_of_columbia_2002:bodily_integrity_dissent")
     assert c.label == "McClendon v. City of Columbia (5th Cir. 2002) - Dissenting, joining Judge Parker's dissent"
     assert find_case(c.label) is c
+
+
+def _base(label: str) -> str:
+    """'Kennedy v. City of Ridgefield (9th Cir. 2005) - withdrawn 2006 ...' -> 'Kennedy v. City of Ridgefield (9th Cir.'"""
+    return label.split(" - ")[0].rsplit(" ", 1)[0]
+
+
+def test_an_opinion_later_undone_says_so_and_what_replaced_it():
+    from helpers.law import DEAD_EVENTS
+
+    undone = 0
+    for c in cases():
+        p = law().precedents[c.precedent]
+        events = {h.event for h in p.dead_events()}
+        words = {w for w in DEAD_EVENTS if f" - {w} " in c.label}
+        assert bool(events) == bool(words), f"{c.label}: its history has {sorted(events) or 'no undoing'}"
+        assert words <= events, c.label
+        if events:
+            undone += 1
+            if "(see the " in c.label:  # the replacement is in the list too, under the same caption
+                year = c.label.split("(see the ")[1].split(" ")[0]
+                assert any(_base(o.label) == _base(c.label) and o.label.startswith(f"{_base(c.label)} {year})")
+                           and not law().precedents[o.precedent].dead_events() for o in cases()), c.label
+    assert undone >= 5  # Pinder, McClendon, Keller, Wood, Kennedy 2005 at least
+
+
+def test_two_listings_of_one_caption_in_one_court_never_stand_without_a_word():
+    """A case listed twice (an opinion and the one that replaced it): at most one reads as standing."""
+    by_caption: dict[str, list] = {}
+    for c in cases():
+        if c.opinion is None:
+            by_caption.setdefault(_base(c.label), []).append(c)
+    twice = {k: v for k, v in by_caption.items() if len(v) > 1}
+    assert twice, "the data lists some cases twice (Kennedy 2005 and 2006)"
+    for caption, listed in twice.items():
+        standing = [c.label for c in listed if " - " not in c.label]
+        dead = [c for c in listed if law().precedents[c.precedent].dead_events()]
+        if dead:
+            assert len(standing) <= 1, f"{caption}: {standing}"
+            assert all(" - " in c.label for c in dead)
+
+
+def test_kennedy_2005_names_the_2006_opinion():
+    assert find_case("kennedy_v_ridgefield_2005").label.endswith("- withdrawn 2006 (see the 2006 opinion)")
+    assert find_case("kennedy_v_ridgefield_2006").label == "Kennedy v. City of Ridgefield (9th Cir. 2006)"

@@ -201,6 +201,22 @@ def test_load_case_and_picker_lists_the_forum_first(lab):
     assert options[0][1] == "" and law().precedents[options[1][1]].court == "ca5"
 
 
+
+def test_the_cite_menu_says_which_cases_were_later_undone():
+    """Kennedy 2005 (withdrawn) beside Kennedy 2006: never two bare captions for one case."""
+    from helpers.law import DEAD_EVENTS, later_history
+
+    options = dict((value, label) for label, value in precedent_options("ca9"))
+    for pid, label in options.items():
+        if pid:
+            p = law().precedents[pid]
+            if p.dead_events():
+                assert label.endswith(" - " + later_history(p)), label
+            else:
+                assert not any(f" - {w} " in label for w in DEAD_EVENTS), label
+    assert options["kennedy_v_ridgefield_2005"].endswith("- withdrawn 2006 (see the 2006 opinion)")
+    assert options["kennedy_v_ridgefield_2006"] == "Kennedy v. City of Ridgefield (9th Cir. 2006)"
+
 def test_lab_from_facts_and_presentation():
     lab = qi_lab(facts={"circuit": "ca2", "conduct_date": "2000-01-01", "decision_date": "2005-12-09"},
                  presentation=True)
