@@ -28,6 +28,9 @@ DEMO_DIR = ROOT / "demo"
 #: Holds voila/templates/deshaney; prepended to JUPYTER_PATH for the server.
 TEMPLATE_ROOT = DEMO_DIR / "jupyter"
 LABS = {"circuit_lab": "Circuit lab", "qi_lab": "Qualified-immunity lab"}
+#: The case the circuit lab opens on (demo/circuit_lab.ipynb): a real case's facts, on which the circuits
+#: split, rather than the all-defaults pattern in which every circuit says "no".
+DEMO_CASE = "kennedy_v_ridgefield_2006"
 #: Culling and the bound, as `make demo` runs them (see docs/teaching-at-scale.md).
 CULL_AFTER_S = 120
 CULL_INTERVAL_S = 30
