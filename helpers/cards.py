@@ -44,13 +44,21 @@ VERIFIED = {"seed": "read in the full opinion", "verified": "checked against the
             "summary": "from a summary only - not checked against the full text",
             "memory": "from memory - not checked against the opinion"}
 _STYLE = """<style>
-.dw-card{font-family:inherit;max-width:100%;overflow-x:auto}
+.dw-card{font-family:inherit;max-width:100%}
 .dw-card h3{margin:.6em 0 .2em}.dw-card h4{margin:.8em 0 .2em}
 .dw-card table{border-collapse:collapse;font-size:90%;table-layout:auto}
-.dw-card th,.dw-card td{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
+.dw-card table th,.dw-card table td,.dw-card table.dw-side th,.dw-card table.dw-side td{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
 .dw-card td.dw-here,.dw-card th.dw-here{background:#fff6d5}
 .dw-card .dw-none{color:#888}.dw-card .dw-interp{color:#8a4b00}
 .dw-card ul{margin:.2em 0 .4em 1.2em;padding:0}
+.dw-scroll{overflow-x:auto;max-width:100%;
+ background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/3em 100% no-repeat local,
+ linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/3em 100% no-repeat local,
+ radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.3),rgba(0,0,0,0)) left/1.2em 100% no-repeat scroll,
+ radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.3),rgba(0,0,0,0)) right/1.2em 100% no-repeat scroll}
+.dw-scroll table.dw-side th:first-child{position:sticky;left:0;z-index:1;background:#f7f7f7;min-width:8em}
+.dw-scroll table.dw-side td,.dw-scroll table.dw-side thead th{min-width:9em}
+.dw-scroll-hint{color:#555;font-size:90%;margin:.2em 0}
 </style>"""
 
 
@@ -206,8 +214,12 @@ def _side_by_side_html(day: date, here: str | None = None) -> str:
             cells.append(f'<td class="{"dw-here" if c == here else ""}" data-circuit="{c}" data-component="{comp}">'
                          f'{body}</td>')
         rows.append(f'<tr data-component="{comp}"><th>{_e(label)}</th>{"".join(cells)}</tr>')
-    return (f'<table class="dw-side"><thead><tr><th>piece of the test (on {day.isoformat()})</th>{head}</tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table>')
+    # Thirteen columns are wider than a notebook beside JupyterLab's file browser: the table scrolls
+    # sideways, its first column stays, a shadow marks the side with more, and a line says so.
+    return ('<p class="dw-scroll-hint">Twelve circuits across: if the table is wider than the page, scroll it '
+            'sideways (the scrollbar under it, or Shift + the mouse wheel); the first column stays put.</p>'
+            f'<div class="dw-scroll"><table class="dw-side"><thead><tr><th>piece of the test (on {day.isoformat()})</th>'
+            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _cases(circuit: Circuit) -> list[Cite]:

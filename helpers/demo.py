@@ -28,10 +28,25 @@ DEMO_DIR = ROOT / "demo"
 #: Holds voila/templates/deshaney; prepended to JUPYTER_PATH for the server.
 TEMPLATE_ROOT = DEMO_DIR / "jupyter"
 LABS = {"circuit_lab": "Circuit lab", "qi_lab": "Qualified-immunity lab"}
+#: The case the circuit lab opens on (demo/circuit_lab.ipynb): a real case's facts, on which the circuits
+#: split, rather than the all-defaults pattern in which every circuit says "no".
+DEMO_CASE = "kennedy_v_ridgefield_2006"
 #: Culling and the bound, as `make demo` runs them (see docs/teaching-at-scale.md).
 CULL_AFTER_S = 120
 CULL_INTERVAL_S = 30
 MAX_KERNELS = 12
+
+
+def full_message(running: int, bound: int, wait_s: int) -> str:
+    """What a page beyond the bound says (the server log says it too): that the demo is full, and
+    what to do. `wait_s`: how long a closed page's kernel may live on (0: culling is off)."""
+    wait = (f"Wait about {wait_s} seconds and reload this page: a closed page's kernel is shut down "
+            f"within {wait_s} seconds." if wait_s else
+            "Closed pages' kernels are not shut down on this server, so waiting will not help.")
+    return (f"The demo is full: {running} of its {bound} kernels are running (one per open page, and "
+            f"the ones waiting for the next page). {wait} "
+            "Or ask the professor to close a page or raise --max-kernels, or open the workbook "
+            "itself in JupyterLab (make lab, notebooks/05_circuit_lab.ipynb) or the browser version.")
 
 
 def _bounded_kernel_manager():
@@ -39,19 +54,30 @@ def _bounded_kernel_manager():
     from tornado import web
     from traitlets import Int
 
+    class DemoFull(web.HTTPError):
+        """A 503 whose page (demo/jupyter/voila/templates/deshaney/503.html) says what to do."""
+
+        def __init__(self, running: int, bound: int, wait_s: int):
+            super().__init__(503, "%s", full_message(running, bound, wait_s), reason="The demo is full")
+            self.running, self.bound, self.wait_s = running, bound, wait_s
+
     class BoundedKernelManager(AsyncMappingKernelManager):
         """Jupyter's kernel manager with a bound on running kernels (0: none)."""
 
         max_kernels = Int(0, config=True, help="Refuse to start a kernel beyond this many (0: no bound).")
 
+        def full_wait_s(self) -> int:
+            """Seconds until a closed page's kernel is culled, at worst (0: culling is off)."""
+            timeout = int(self.cull_idle_timeout or 0)
+            return timeout + int(self.cull_interval or 0) if timeout > 0 else 0
+
         async def start_kernel(self, *args, **kwargs):
             running = len(self.list_kernel_ids())
             if self.max_kernels and kwargs.get("kernel_id") is None and running >= self.max_kernels:
-                raise web.HTTPError(503, f"The demo is full: {running} kernels run (its bound is "
-                                         f"{self.max_kernels}). Close a page, or wait a minute for closed "
-                                         "pages' kernels to be shut down.")
+                raise DemoFull(running, self.max_kernels, self.full_wait_s())
             return await super().start_kernel(*args, **kwargs)
 
+    BoundedKernelManager.DemoFull = DemoFull
     return BoundedKernelManager
 
 

@@ -12,6 +12,7 @@ circuit and for all twelve, on a timeline of each circuit's cases.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from html import escape
 from typing import Any
 
@@ -26,6 +27,21 @@ from .immunity import generality_for, method_for, on_point
 from .law import caption, later_history, law
 from .widgets import (DATE_HINT, UNKNOWN_PLACEHOLDER, CaseMenu, Held, StaleMarks, box_message_html, box_messages,
                       cached_compare, changed_control, parse_initial, plain_problem, problems_by_box)
+
+#: The lab's layout (helpers/static/labs.css), sent with the lab as a style element.
+LAB_CSS = "<style>" + (Path(__file__).resolve().parent / "static" / "labs.css").read_text(encoding="utf-8") + "</style>"
+
+
+
+def style_widgets(*css: str) -> list[widgets.HTML]:
+    """Widgets that carry only style elements: hidden (`deshaney-style`), so they take no room."""
+    out = []
+    for text in css:
+        w = widgets.HTML(text)
+        w.add_class("deshaney-style")
+        out.append(w)
+    return out
+
 
 DEFAULT_CASE = "kennedy_v_ridgefield_2006"
 GENERALITY = (("What the law then required", "default"), ("General: the theory was recognised", "general"),
@@ -197,14 +213,23 @@ class QILab(CaseMenu, Held, widgets.VBox):
         self.on_point_panel = widgets.HTML()
         self.on_point_panel.add_class("deshaney-on-point")
         self.stale = StaleMarks([self.facts_line, self.result, timeline, self.on_point_panel, self.all_circuits])
-        super().__init__([
-            widgets.HTML(rendering.CSS), widgets.HTML("<h3 style='margin:4px 0'>The qualified-immunity lab</h3>"),
-            self.case_menu, self.case_notice, self.facts_line,
+        # The stage: the controls beside the result, so the year slider and its answer share a screen
+        # (helpers/static/labs.css); the case's other facts, the timeline and the rest below.
+        controls = widgets.VBox([
+            self.case_menu, self.case_notice,
             widgets.HBox([self.circuit, widgets.VBox([self.conduct_date, self.box_messages["conduct_date"]]),
                           widgets.VBox([self.decision_date, self.box_messages["decision_date"]])],
                          layout=widgets.Layout(flex_flow="row wrap")),
-            self.conduct_year, self.generality, self.assume_recognized, self.message,
-            self.stale.banner, self.result, timeline,
+            self.conduct_year, self.generality, self.assume_recognized, self.message])
+        controls.add_class("deshaney-qi-controls")
+        answer = widgets.VBox([self.stale.banner, self.result])
+        answer.add_class("deshaney-qi-answer")
+        stage = widgets.Box([controls, answer])
+        stage.add_class("deshaney-qi-stage")
+        super().__init__([
+            *style_widgets(rendering.CSS, LAB_CSS),
+            widgets.HTML("<h3 style='margin:4px 0'>The qualified-immunity lab</h3>"),
+            stage, self.facts_line, timeline,
             widgets.HTML("<h4>The argument: which earlier case shows the right was clearly established?</h4>"),
             self.precedent_pick, self.on_point_panel,
             widgets.HTML("<h4>Both prongs in every circuit</h4>"), self.all_circuits,

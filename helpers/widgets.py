@@ -363,6 +363,8 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self.case_menu.add_class("deshaney-case-menu")
         self.case_notice = widgets.HTML("")
         self.case_notice.add_class("deshaney-case-notice")
+        #: The case the facts were last loaded from: the caption names it after a change.
+        self.based_on: str | None = case_id or None
         self.projector = projector_view.Projector()
         self.projector.observe(self._selected, names="selected")
         self.projector.on_painted(self._painted)
@@ -385,12 +387,17 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self._timer = None
         self._waiting_for = 0
         style = widgets.HTML(rendering.CSS)
+        style.add_class("deshaney-style")  # a style element only: hidden, it takes no room (projector.css)
         # The projector (an anywidget) ignores later class changes: CSS dims it while the banner shows.
         self.stale = StaleMarks([self.table, self.forum_card, self.chart, self.flips_panel])
+        # The stage: the twelve answers beside the facts, on one screen (helpers/static/projector.css
+        # lays it out; the map and the note follow below them).
+        facts_column = widgets.VBox([self.case_menu, self.case_notice, self.panel])
+        facts_column.add_class("deshaney-stage-facts")
+        self.stage = widgets.Box([self.projector, facts_column])
+        self.stage.add_class("deshaney-stage")
         super().__init__([
-            style, self.stale.banner, self.projector,
-            widgets.HTML("<h3 style='margin:4px 0'>The circuit lab</h3>"), self.case_menu, self.case_notice,
-            self.panel,
+            style, self.stale.banner, self.stage,
             widgets.HTML("<h4>All twelve circuits, element by element</h4><span class='dsh-muted'>Click a circuit "
                          "in the list at the top (or Tab to it and press Enter) for every element's reason and "
                          "what prong two rests on; click an element here for its reason.</span>"),
@@ -442,6 +449,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
         else:
             self.panel.replace(c.facts, conduct_known=c.conduct_known)
         self._show_case(c.id)
+        self.based_on = c.id
         return self.facts
 
     # --- drawing: the answers first, the rest after the browser has painted them ---------------
@@ -484,7 +492,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
         standing_in = self.panel.standing_in
         self.case_notice.value = (f'<p class="dsh-muted" data-conduct="unknown">{rendering.escape(_conduct_note(facts))}</p>'
                                   if standing_in else "")
-        self.projector.caption = _caption(facts, self.case_menu.value, standing_in)
+        self.projector.caption = _caption(facts, self.case_menu.value, standing_in, self.based_on)
         self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
         if figure and self.figure is not None:
             rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
@@ -522,10 +530,26 @@ def _running_loop():
         return None
 
 
-def _caption(facts: Facts, case_id: str, standing_in: bool) -> str:
+def _caption(facts: Facts, case_id: str, standing_in: bool, based_on: str | None = None) -> str:
+    """The projector's caption: the case shown, or the case the facts were loaded from and what
+    was changed since ("based on Kennedy v. ..., changed: custody, state of mind"), and the dates."""
     conduct = "conduct date unknown" if standing_in else f"conduct {facts.conduct_date.isoformat()}"
-    where = f"{find_case(case_id).label}: " if case_id else ""
+    case = find_case(case_id or based_on) if (case_id or based_on) else None
+    changed = changed_facts(case.facts, facts) if case is not None and not case_id else ""
+    where = (f"based on {case.label}, changed: {changed}; " if changed else
+             f"{case.label}: " if case is not None else "")
     return f"{where}{conduct}, decided {facts.decision_date.isoformat()}"
+
+
+def changed_facts(before: Facts, after: Facts, most: int = 3) -> str:
+    """The facts that differ, by their labels: 'custody, state of mind' (beyond `most`: 'and N more');
+    '' when none does."""
+    vocab = vocabulary()
+    old, new = before.to_dict(), after.to_dict()
+    labels = [vocab[f].label.lower() if f in vocab else f for f in new if old.get(f) != new.get(f)]
+    labels += [vocab[f].label.lower() if f in vocab else f for f in old if f not in new]
+    shown = ", ".join(labels[:most])
+    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
 def _conduct_note(facts: Facts) -> str:

@@ -99,7 +99,9 @@ function render({ model, el }) {
   const close = h("button", { type: "button", class: "dsh-proj-close", title: "Back to the map (Esc)" }, "\u00d7 back to the map");
   close.addEventListener("click", () => toggle(""));
   const detailBody = h("div", { class: "dsh-proj-detail-body" });
-  detail.append(close, detailBody);
+  const bar = h("div", { class: "dsh-proj-detail-bar" });
+  bar.append(close);
+  detail.append(bar, detailBody);
   detail.addEventListener("keydown", (ev) => { if (ev.key === "Escape") toggle(""); });
 
   body.append(table, mapBox, detail);
@@ -174,7 +176,6 @@ function render({ model, el }) {
     }
     detail.hidden = !sel;
     mapBox.hidden = !!sel;
-    if (sel) detail.style.maxHeight = Math.max(table.offsetHeight, 240) + "px";
     if (!sel) detailBody.innerHTML = "";
     if (focus && sel) detail.focus();
     if (focus && !sel) {

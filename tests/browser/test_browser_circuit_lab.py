@@ -11,7 +11,7 @@ from bench import browser as drive
 from helpers import compare
 from helpers.cases import find_case
 from helpers.facts import vocabulary
-from helpers.widgets import BLANK
+from helpers.demo import DEMO_CASE
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ CHANGES = (("custody", "prison"), ("culpability", "deliberate_indifference"), ("
 
 #: (where, the facts the page opens with, the case the test loads).
 PAGES = {
-    "voila": (dict(BLANK), "kennedy_v_ridgefield_2006"),
+    "voila": (find_case(DEMO_CASE).facts.to_dict(), "kennedy_v_ridgefield_2006:bybee_dissent"),
     "jupyterlab": (find_case("kennedy_v_ridgefield_2006").facts.to_dict(), "kennedy_v_ridgefield_2006:bybee_dissent"),
 }
 

@@ -1,8 +1,12 @@
-"""The projector view in a real Chromium: all twelve answers on the first screen of the classroom
-page at 1280x720 (100% and 150% zoom) and 1024x768, nothing clipped; a click, a tap or the
-keyboard opens a circuit's reasons; and in JupyterLab at 1024 px with the file browser open.
+"""The projector view in a real Chromium: the twelve answers AND every fact control on the first
+screen of the classroom page at 1280x720 (100% and 150% zoom) and 1024x768, nothing clipped; the
+type grows with the zoom; the page opens on a real case and names it after a change ("based on
+..., changed: ..."); a click, a tap or the keyboard opens a circuit's reasons; the QI lab's year
+slider and its answer on one screen; and in JupyterLab with the file browser open: the answers and
+the facts in the notebook's view, a circuit's card without a box of its own to scroll, and the
+test-card table scrolling sideways with a cue.
 
-Screenshots go to tests/browser/artifacts/projector-*.png.
+Screenshots go to tests/browser/artifacts/projector-*.png (and qi-projector-*.png).
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import pytest
 from bench import browser as drive
 from helpers import compare
 from helpers.cases import find_case
-from helpers.facts import CIRCUITS
+from helpers.demo import DEMO_CASE
+from helpers.facts import CIRCUITS, vocabulary
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +36,15 @@ JS_STRIP = """() => [...document.querySelectorAll('.deshaney-projector tr[data-c
           text: r.innerText.replace(/\\s+/g, ' ').trim(), outcome: r.dataset.outcome};
 })"""
 JS_VIEW = "() => ({w: window.innerWidth, h: window.innerHeight, scrollW: document.documentElement.scrollWidth, y: window.scrollY})"
+# Per fact of the contract: the box of its control (a select, a text box, a checkbox) beside the answers.
+JS_FACTS = """(ids) => ids.map(id => {
+  const c = document.querySelector(`.deshaney-stage .deshaney-fact-${id}`);
+  const input = c && c.querySelector('select, input');
+  const b = input ? input.getBoundingClientRect() : null;
+  return {fact: id, found: !!input, top: b && b.top, bottom: b && b.bottom, left: b && b.left, right: b && b.right,
+          width: b && b.width, box: !!input && input.type === 'checkbox'};
+})"""
+CAPTION = "() => document.querySelector('.dsh-proj-caption').innerText"
 
 
 def expected_outcomes(facts) -> dict[str, str]:
@@ -51,6 +65,20 @@ def assert_twelve_on_screen(page, where: str, right_edge: float | None = None) -
         assert r["text"].count("\u2713") + r["text"].count("\u2717") == 2, f"{where}: {r['text']}"
         assert r["text"].split()[-1] in ("granted", "denied"), f"{where}: {r['text']}"
     return rows
+
+
+def assert_facts_on_screen(page, where: str, box: dict | None = None) -> list[dict]:
+    """Every fact's control inside `box` (top, bottom, left, right; default the window), and wide enough
+    to use."""
+    view = page.evaluate(JS_VIEW)
+    box = box or {"top": 0, "bottom": view["h"], "left": 0, "right": view["w"]}
+    facts = page.evaluate(JS_FACTS, list(vocabulary()))
+    for f in facts:
+        assert f["found"], f"{where}: no control for {f['fact']} beside the answers"
+        assert (f["top"] >= box["top"] - 0.5 and f["bottom"] <= box["bottom"] + 0.5 and f["left"] >= box["left"] - 0.5
+                and f["right"] <= box["right"] + 0.5), f"{where}: the control for {f['fact']} is off the first screen: {f}"
+        assert f["width"] >= (11 if f["box"] else 80), f"{where}: the control for {f['fact']} is squeezed: {f}"
+    return facts
 
 
 @pytest.fixture(scope="module")
@@ -76,21 +104,37 @@ def screens(playwright_browser, voila, artifacts):
 
 
 @pytest.mark.parametrize("name", [s[0] for s in SCREENS])
-def test_all_twelve_answers_on_the_first_screen_nothing_clipped(screens, name, artifacts):
+def test_the_answers_and_the_facts_on_the_first_screen_nothing_clipped(screens, name, artifacts):
     page, errors, outside = screens[name]
+    # The page opens on a real case (not the all-defaults wall of "no"), named in the caption.
+    case = find_case(DEMO_CASE)
+    want = expected_outcomes(case.facts)
+    page.wait_for_function("(label) => document.querySelector('.dsh-proj-caption').innerText.startsWith(label)",
+                           arg=case.label)
     page.evaluate("() => window.scrollTo(0, 0)")
-    assert_twelve_on_screen(page, name)
+    rows = assert_twelve_on_screen(page, name)
+    assert {r["circuit"]: r["outcome"] for r in rows} == want
+    assert len(set(want.values())) > 1, "the opening case must split the circuits"
+    assert_facts_on_screen(page, name)
     view = page.evaluate(JS_VIEW)
     assert view["scrollW"] <= view["w"] + 1, f"{name}: the page scrolls sideways ({view})"
     page.screenshot(path=str(artifacts / f"projector-{name}.png"))
-    # Load a real case: every row and every tile of the map follows, still on the first screen.
-    case = find_case(KENNEDY)
-    want = expected_outcomes(case.facts)
+    # A professor moves a fact: the answers follow, the case is still named, with what changed.
+    drive.choose(page, "custody", "prison")
+    changed = expected_outcomes(case.facts.with_(custody="prison"))
+    page.wait_for_function("""(want) => Object.entries(want).every(([c, o]) =>
+        document.querySelector(`.deshaney-projector tr[data-circuit="${c}"]`)?.dataset.outcome === o)""", arg=changed)
+    page.wait_for_function("(want) => document.querySelector('.dsh-proj-caption').innerText.startsWith(want)",
+                           arg=f"based on {case.label}, changed: custody")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    assert_twelve_on_screen(page, name)
+    assert_facts_on_screen(page, name)
+    page.screenshot(path=str(artifacts / f"projector-{name}-changed.png"))
+    # Load the case again from the menu: every row and every tile of the map follows.
     page.locator(drive.CASE_MENU).first.select_option(value=case.label)
     page.wait_for_function("""(want) => Object.entries(want).every(([c, o]) =>
         document.querySelector(`.deshaney-projector tr[data-circuit="${c}"]`)?.dataset.outcome === o)""", arg=want)
-    # The caption names the case once the rest of the page has followed the answers.
-    page.wait_for_function("(label) => document.querySelector('.dsh-proj-caption').innerText.startsWith(label)",
+    page.wait_for_function("(label) => document.querySelector('.dsh-proj-caption').innerText.startsWith(label + ':')",
                            arg=case.label)
     page.evaluate("() => window.scrollTo(0, 0)")
     rows = assert_twelve_on_screen(page, name)
@@ -100,8 +144,29 @@ def test_all_twelve_answers_on_the_first_screen_nothing_clipped(screens, name, a
     ninth = next(r for r in rows if r["circuit"] == "ca9")
     assert ninth["text"] == "9th \u2713 yes \u2713 yes denied"  # Kennedy: a violation, clearly established
     page.screenshot(path=str(artifacts / f"projector-{name}-kennedy.png"))
+    page.locator(".dsh-proj-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"projector-{name}-map.png"))
     assert not errors, errors
     assert not outside, f"fetched from outside 127.0.0.1: {outside[:3]}"
+
+
+def device_px(page, selector: str) -> float:
+    """A text's size on the screen, in device pixels: its CSS font size times the zoom."""
+    return page.evaluate("(s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize) * devicePixelRatio",
+                         selector)
+
+
+def test_the_type_grows_with_the_zoom_and_the_map_reads_from_the_back(screens):
+    at_100, at_150 = screens["1280x720"][0], screens["1280x720-150pct"][0]
+    cell = '.deshaney-projector tr[data-circuit="ca1"] td'
+    assert device_px(at_150, cell) > device_px(at_100, cell) * 1.1, "Ctrl + must make the answers larger"
+    fact = ".deshaney-stage-facts .deshaney-fact-custody select"
+    assert device_px(at_150, fact) > device_px(at_100, fact), "Ctrl + must make the facts larger"
+    for page in (at_100, at_150):
+        assert device_px(page, cell) >= 18
+        for part in (".dsh-proj-legend", ".dsh-proj-hint", fact):
+            assert device_px(page, part) >= 15, f"{part} is too small to read from the back"
+        assert device_px(page, ".dsh-proj-tile") >= 13
 
 
 def test_a_click_a_tap_or_the_keyboard_opens_a_circuits_reasons(screens, artifacts):
@@ -150,24 +215,146 @@ def test_the_element_table_keeps_its_answers_in_view_at_1024(screens, artifacts)
     assert not chip.locator(".dsh-why").is_visible()
 
 
-def test_jupyterlab_at_1024_with_the_file_browser_open(playwright_browser, jupyterlab, artifacts):
-    ctx = playwright_browser.new_context(viewport={"width": 1024, "height": 768})
-    ctx.set_default_timeout(120_000)
+QI_RESULT = ".deshaney-qi-result"
+# The QI lab's year slider, its answer (the immunity line and both prongs' verdicts) and every checkbox
+# label: boxes, and whether a label's text is wider than the room it is given (cut off with "...").
+JS_QI = """() => {
+  const box = (e) => { const b = e.getBoundingClientRect(); return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; };
+  const q = (s) => document.querySelector(s);
+  const labels = [...document.querySelectorAll('.deshaney-qi-lab .widget-checkbox label span')].map(s => {
+    const r = document.createRange(); r.selectNodeContents(s);
+    const text = r.getBoundingClientRect(), room = s.getBoundingClientRect();
+    return {text: s.innerText, cut: text.right > room.right + 1 || text.bottom > room.bottom + 1
+            || s.scrollWidth > s.clientWidth + 1 || s.scrollHeight > s.clientHeight + 1,
+            shown: room.width > 0, bottom: text.bottom, right: text.right};
+  });
+  return {slider: box(q('.deshaney-conduct-year')), handle: box(q('.deshaney-conduct-year .noUi-handle')),
+          immunity: box(q('.deshaney-qi-result [data-field="qualified_immunity"] b')),
+          verdicts: [...document.querySelectorAll('.deshaney-qi-result [data-field] > span > b')].map(box),
+          labels, h: innerHeight, w: innerWidth, scrollW: document.documentElement.scrollWidth};
+}"""
+
+
+def assert_inside(b: dict, h: float, w: float, what: str) -> None:
+    assert b["top"] >= 0 and b["bottom"] <= h + 0.5 and b["left"] >= 0 and b["right"] <= w + 0.5, f"{what} is off the first screen: {b}"
+
+
+@pytest.mark.parametrize("name", ["1280x720", "1280x720-150pct"])
+def test_the_qi_labs_year_slider_and_its_answer_on_one_screen(playwright_browser, voila, artifacts, name):
+    _, viewport, scale = next(s for s in SCREENS if s[0] == name)
+    ctx = playwright_browser.new_context(viewport=viewport, device_scale_factor=scale)
+    ctx.set_default_timeout(60_000)
     page = ctx.new_page()
     try:
-        drive.open_lab_notebook(page, jupyterlab, "notebooks/05_circuit_lab.ipynb")
+        page.goto(voila["qi_lab"], wait_until="commit")
+        page.wait_for_function(f"() => document.querySelector('{QI_RESULT} [data-field=\"qualified_immunity\"]')")
+        page.evaluate("() => window.scrollTo(0, 0)")
+        got = page.evaluate(JS_QI)
+        assert_inside(got["slider"], got["h"], got["w"], f"{name}: the year slider")
+        assert_inside(got["immunity"], got["h"], got["w"], f"{name}: the immunity answer")
+        assert len(got["verdicts"]) == 2, got["verdicts"]
+        for b in got["verdicts"]:
+            assert_inside(b, got["h"], got["w"], f"{name}: a prong's verdict")
+        assert got["scrollW"] <= got["w"] + 1, f"{name}: the page scrolls sideways"
+        page.screenshot(path=str(artifacts / f"qi-projector-{name}.png"))
+        # Move the year: the answer beside it follows, and nothing moves off the screen.
+        before = page.locator(QI_RESULT).inner_text()
+        page.locator(".deshaney-conduct-year .noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"(b) => document.querySelector('{QI_RESULT}').innerText !== b", arg=before)
+        assert "1999-" in page.locator(QI_RESULT).inner_text()
+        page.evaluate("() => window.scrollTo(0, 0)")
+        got = page.evaluate(JS_QI)
+        assert_inside(got["slider"], got["h"], got["w"], f"{name}: the year slider, after a move")
+        assert_inside(got["immunity"], got["h"], got["w"], f"{name}: the immunity answer, after a move")
+        page.screenshot(path=str(artifacts / f"qi-projector-{name}-moved.png"))
+        # Every checkbox's label whole (the Spar toggle's too), never cut off with "...".
+        shown = [lab for lab in got["labels"] if lab["shown"]]
+        assert len(shown) >= 2, got["labels"]
+        assert not [lab for lab in shown if lab["cut"]], f"{name}: a checkbox label is cut off: {shown}"
+    finally:
+        ctx.close()
+
+
+def notebook_box(page) -> dict:
+    """The part of the window the notebook shows (between its toolbar and the status bar)."""
+    return page.evaluate("""() => {
+        const b = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer').getBoundingClientRect();
+        return {top: b.top, bottom: b.bottom, left: b.left, right: b.right}; }""")
+
+
+def open_lesson_05(playwright_browser, jupyterlab, viewport, scale=1, file_browser=True):
+    ctx = playwright_browser.new_context(viewport=viewport, device_scale_factor=scale)
+    ctx.set_default_timeout(120_000)
+    page = ctx.new_page()
+    drive.open_lab_notebook(page, jupyterlab, "notebooks/05_circuit_lab.ipynb")
+    if file_browser:
         if not page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
             page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
         page.wait_for_selector(".jp-FileBrowser", state="visible")
-        strip = page.locator(".deshaney-projector").first
-        strip.scroll_into_view_if_needed()
+    else:
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        page.wait_for_function("() => window.jupyterapp.shell.leftCollapsed")
+    return ctx, page
+
+
+#: JupyterLab's settings: at 150% of 1280x720 with the file browser open the notebook shows 523x359 CSS
+#: pixels, too little for twelve answers and twenty-four facts; there the professor closes the browser.
+LAB_SETTINGS = [("1280x720", True), ("1024x768", True), ("1280x720-150pct", False)]
+
+
+@pytest.mark.parametrize("name,file_browser", LAB_SETTINGS)
+def test_jupyterlab_answers_facts_card_and_test_cards(playwright_browser, jupyterlab, artifacts, name, file_browser):
+    _, viewport, scale = next(s for s in SCREENS if s[0] == name)
+    ctx, page = open_lesson_05(playwright_browser, jupyterlab, viewport, scale, file_browser)
+    name = f"{name}-{'filebrowser' if file_browser else 'nobrowser'}"
+    try:
+        # The lab's stage at the top of the notebook's view: the twelve answers and every fact in it.
+        stage = page.locator(".deshaney-stage").first
+        stage.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(300)
-        panel = page.locator(".jp-NotebookPanel:visible .jp-WindowedPanel-outer, .jp-NotebookPanel:visible .jp-Notebook").first
-        right = panel.bounding_box()["x"] + panel.bounding_box()["width"]
-        rows = page.evaluate(JS_STRIP)
-        assert len(rows) == 12
-        for r in rows:
-            assert r["right"] <= right + 0.5 and not r["clipped"], f"{r['circuit']} is cut off: {r}"
-        page.screenshot(path=str(artifacts / "projector-jupyterlab-1024-filebrowser.png"))
+        box = notebook_box(page)
+        rows = assert_twelve_on_screen(page, f"JupyterLab {name}", right_edge=box["right"])
+        assert all(r["top"] >= box["top"] - 0.5 and r["bottom"] <= box["bottom"] + 0.5 for r in rows), \
+            f"JupyterLab {name}: an answer is outside the notebook's view: {rows}"
+        assert_facts_on_screen(page, f"JupyterLab {name}", box)
+        page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}.png"))
+        # A circuit's card: type of the notebook's size, no box of its own to scroll, its title clear
+        # of the close button.
+        page.locator('.deshaney-projector tr[data-circuit="ca9"] button').first.click()
+        page.wait_for_function("() => document.querySelector('.dsh-proj-detail .dsh-card[data-circuit=\"ca9\"]')")
+        card = page.evaluate("""() => { const d = document.querySelector('.dsh-proj-detail');
+            const close = d.querySelector('.dsh-proj-close').getBoundingClientRect();
+            const title = d.querySelector('.dsh-card h4').getBoundingClientRect();
+            return {font: parseFloat(getComputedStyle(d).fontSize), overflow: getComputedStyle(d).overflowY,
+                    scrolls: d.scrollHeight > d.clientHeight + 1, closeBottom: close.bottom, titleTop: title.top,
+                    overlap: !(close.bottom <= title.top || close.top >= title.bottom || close.right <= title.left
+                               || close.left >= title.right)}; }""")
+        assert card["font"] <= 14, f"the card uses projector-size type in JupyterLab: {card}"
+        assert not card["scrolls"] and card["overflow"] not in ("auto", "scroll"), f"the card is a scroll box: {card}"
+        assert not card["overlap"] and card["closeBottom"] <= card["titleTop"] + 0.5, f"the title collides: {card}"
+        page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}-ninth-opened.png"))
+        page.keyboard.press("Escape")
+        # The test cards' table: inside the notebook, scrolling sideways with a cue when it is wider.
+        table = page.locator(".dw-card .dw-scroll").first
+        table.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        got = table.evaluate("""(e) => { const b = e.getBoundingClientRect(); const first = e.querySelector('tbody th');
+            const hint = e.previousElementSibling;
+            return {left: b.left, right: b.right, wider: e.scrollWidth > e.clientWidth + 1,
+                    overflow: getComputedStyle(e).overflowX, sticky: getComputedStyle(first).position,
+                    hint: hint && hint.classList.contains('dw-scroll-hint') ? hint.innerText : '',
+                    hintShown: hint ? hint.getBoundingClientRect().height > 0 : false}; }""")
+        box = notebook_box(page)
+        assert got["left"] >= box["left"] - 0.5 and got["right"] <= box["right"] + 0.5, f"the test cards stick out: {got}"
+        if got["wider"]:
+            assert got["overflow"] in ("auto", "scroll"), f"the test cards are cut off: {got}"
+            assert got["sticky"] == "sticky" and got["hintShown"] and "scroll it sideways" in got["hint"], got
+            before = table.evaluate("e => e.querySelector('tbody th').getBoundingClientRect().left")
+            table.evaluate("e => { e.scrollLeft = 400; }")
+            page.wait_for_timeout(100)
+            assert abs(table.evaluate("e => e.querySelector('tbody th').getBoundingClientRect().left") - before) < 1, \
+                "the first column must stay put"
+        page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}-test-cards.png"))
     finally:
         ctx.close()

@@ -53,7 +53,7 @@ def test_circuit_lab_a_bad_date_is_shown_beside_its_box_and_the_answers_go_stale
     assert lab.stale.stale and "Stale: fix the date" in lab.stale.banner.value
     assert good.conduct_date.isoformat() in lab.stale.banner.value
     assert len(stale_outputs(lab)) == len(lab.stale.outputs) and STALE in lab.table._dom_classes
-    assert list(lab.children).index(lab.stale.banner) < list(lab.children).index(lab.projector)  # above the answers
+    assert list(lab.children).index(lab.stale.banner) < list(lab.children).index(lab.stage)  # above the answers
     assert lab.facts == good and lab.table.value == table and list(lab.projector.answers) == projector_rows
     lab.controls[field].value = getattr(good, field).isoformat()  # valid again (Enter or blur)
     assert lab.message == "" and lab.stale.banner.value == "" and stale_outputs(lab) == []
@@ -76,6 +76,13 @@ def test_a_problem_that_is_not_a_date_stays_under_the_panel(lab):
     assert not lab.stale.stale
 
 
+def _boxes(w):
+    """The widget and every widget inside it (the lab's layout nests its rows)."""
+    yield w
+    for c in getattr(w, "children", ()):
+        yield from _boxes(c)
+
+
 @pytest.mark.parametrize("field,bad", [("conduct_date", "2007-01-01"), ("decision_date", "1990-01-01"),
                                        ("conduct_date", "26 June 1989")])
 def test_qi_lab_a_bad_date_is_shown_beside_its_box_and_the_answers_go_stale(qi, field, bad):
@@ -84,7 +91,7 @@ def test_qi_lab_a_bad_date_is_shown_beside_its_box_and_the_answers_go_stale(qi, 
     getattr(qi, field).value = bad
     beside = qi.box_messages[field]
     assert "dsh-error" in beside.value and "press Enter" in beside.value
-    row = next(c for c in qi.children if getattr(c, "children", None) and any(
+    row = next(c for c in _boxes(qi) if getattr(c, "children", None) and any(
         getattr(b, "children", None) and getattr(qi, field) in b.children for b in c.children))
     assert any(beside in b.children for b in row.children if hasattr(b, "children"))  # under its own box
     assert qi.stale.stale and STALE in qi.result._dom_classes and STALE in qi.timeline._dom_classes

@@ -275,7 +275,9 @@ def test_projector_shows_every_circuits_answer_as_the_engine_says(lab):
             assert bool(code & IMMUNITY) == a.qualified_immunity
             assert outcome(code) == ("none" if not a.violation else "granted" if a.qualified_immunity else "denied")
     assert "deshaney-projector" in lab.projector._dom_classes
-    assert lab.children.index(lab.projector) < lab.children.index(lab.panel), "the answers come above the facts"
+    # The answers first, beside the facts, on one stage (a screen's worth: see tests/browser/test_projector.py).
+    assert lab.stage in lab.children and lab.stage.children[0] is lab.projector, "the answers come first"
+    assert lab.panel in lab.stage.children[1].children, "the facts sit beside the answers"
 
 
 def test_projector_map_covers_every_state_once_in_its_circuit():
