@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
-from .law import Circuit, Law, Regime, Version, in_force, law
+from .law import Circuit, Law, Regime, Version, law
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,20 @@ def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law
     for e in version.elements:
         met, leaves = e.test(facts, regime)
         met_all = met_all and met
-        why = " ".join(dict.fromkeys(leaf.explain(facts, m, regime) for leaf, m in leaves[:2]))
+        why = _why(leaves, facts, regime)
         out.append(ElementResult(e.id, e.label, met, why, law_.cite(e.authority)))
     return met_all, tuple(out)
+
+
+def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:
+    """What the (first two) leaves that decided an element say, each once."""
+    if not leaves:
+        return ""
+    first = leaves[0][0].explain(facts, leaves[0][1], regime)
+    if len(leaves) == 1:
+        return first
+    second = leaves[1][0].explain(facts, leaves[1][1], regime)
+    return first if second == first else f"{first} {second}"
 
 
 def _direct(facts: Facts, regime: Regime, detail: bool, law_: Law) -> TheoryResult:
@@ -179,7 +190,7 @@ def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law
 
 def _authorities(law_: Law, circ: Circuit, day, basis: Basis) -> tuple[dict, ...]:
     ids = [law_.method.deshaney.case]
-    status = in_force(circ.status, day)
+    status = circ.on(day).status
     if status:
         ids.append(status.authority.case)
     ids.append(circ.test_on(day).authority.case)

@@ -24,7 +24,8 @@ from datetime import date
 from functools import lru_cache
 
 from .analogy import compare_facts, crossing_is_ours, describe, knowledge, similarities
-from .facts import CIRCUIT_NAMES, Facts, vocabulary
+from .casebase import Search, casebase
+from .facts import CIRCUIT_NAMES, Facts, remember, vocabulary
 from .law import Circuit, Cite, Law, Precedent, custody_contours, in_force, law as load_law
 
 
@@ -79,7 +80,7 @@ def consensus_needed(law: Law, day: date, readings: tuple = ()) -> int:
 def consensus_standard(circuit: Circuit, day: date) -> str:
     """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | own_recognition |
     same_act_case."""
-    c = in_force(circuit.consensus, day)
+    c = circuit.on(day).consensus
     if c is None or not c.counts:
         return "none"
     return getattr(c, "standard", "ordinary") or "ordinary"
@@ -98,6 +99,7 @@ class Support:
     distinctions: tuple[str, ...]
 
 
+@remember
 @lru_cache(maxsize=4096)
 def pattern_key(facts: Facts) -> Facts:
     """The facts without forum, decision date or options: what analogies depend on (the readings a
@@ -114,32 +116,16 @@ def _test_reaches(law: Law, precedent: Precedent, facts: Facts) -> bool:
     return circ.test_on(precedent.decided).met(facts, circ.regime_on(precedent.decided))
 
 
-@lru_cache(maxsize=4096)
-def _supports(key: Facts) -> tuple[tuple, ...]:
-    """Every danger precedent decided before the conduct and still good law then, compared with
-    the facts once per fact pattern: (precedent, held_violation, within_rule, analogous, on_point, crossed).
-    within_rule: harm that reaches these facts and no doctrinal line (what the general level asks of a
-    binding case); analogous: also a shared mechanism and the precedent's test reaches these facts;
-    on_point: also no weaker on any factor. For a case holding like conduct lawful the flags ask whether it
-    is a counterexample: a shared mechanism, harm it cuts against, and these facts no stronger on any
-    factor. harm: how the precedent's harm stands to these facts' (analogy.harm_relation); whether harms
-    of one group cross, and whether a persuasive case reaches a harm a fortiori, is decided in `supports`."""
-    law = load_law()
-    c = key.conduct_date
-    out = []
-    for p in law.danger_precedents:
-        # A holding the workbook knows only from memory is not law it can teach as settled.
-        if not (p.decided < c and p.good_law_on(c)) or p.verification == "memory":
-            continue
-        cmp = compare_facts(p.fact_pattern(), key)
-        if p.violation:
-            within = cmp.harm_supports and not cmp.employee_line
-            analogous = cmp.analogous and _test_reaches(law, p, key)
-            out.append((p, True, within, analogous, analogous and not cmp.weaker, cmp.harm))
-        else:
-            contrary = cmp.counterexample
-            out.append((p, False, contrary, contrary, contrary, cmp.harm))
-    return tuple(out)
+def search(facts: Facts) -> Search:
+    """Every danger precedent decided before the conduct and still good law then (and not known from
+    memory alone), compared with the facts once per fact pattern (helpers/casebase.py). For a case
+    holding a violation: within the rule (harm that reaches these facts, no doctrinal line: what the
+    general level asks of a binding case); analogous (also a shared mechanism, and the precedent's test
+    reaches these facts); on point (also no weaker on any factor). For a case holding like conduct
+    lawful: a counterexample (a shared mechanism, harm it cuts against, and these facts no stronger on
+    any factor). Whether harms of one group cross, and whether a persuasive case reaches a harm a
+    fortiori, is decided in `supports`."""
+    return casebase(load_law()).search(pattern_key(facts))
 
 
 def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
@@ -149,17 +135,15 @@ def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
     the rule; every other case must be analogous. At the particularized level a case must be on point,
     and harms of one group cross (from Kisela on, at the particularized level, our reading: `crossing_label`).
     Only a binding case reaches a harm a fortiori (harm_reaches): a persuasive case counts for what it held."""
-    pro, con = [], []
-    for p, violation, within, analogous, on_point_, harm in _supports(pattern_key(facts)):
-        if harm in ("reaches", "reached_by") and p.court not in forum:
-            continue
-        if level == "general":
-            hit = within if (violation and controlling and p.court in forum) else analogous
-        else:
-            hit = on_point_
-        if hit:
-            (pro if violation else con).append(p)
-    return pro, con
+    base = casebase(load_law())
+    found = base.search(pattern_key(facts))
+    binding = base.court_mask(forum)
+    if level == "general":
+        pro = ((found.within if controlling else found.analogous) & binding) | (found.analogous & ~binding)
+    else:
+        pro = found.on_point
+    persuasive_fortiori = found.fortiori & ~binding
+    return base.cases(pro & ~persuasive_fortiori), base.cases(found.contrary & ~persuasive_fortiori)
 
 
 def _crossing_ours(facts: Facts, level: str, cases: list[Precedent], needed: int) -> tuple[str, ...]:
@@ -188,9 +172,10 @@ def _same_act_cases(facts: Facts, forum: tuple[str, ...]) -> list[Precedent]:
     """Out-of-circuit cases that held the same kind of act unconstitutional, on point at the particularized
     level (a shared mechanism, harm that reaches, no line, facts no weaker): what a lone persuasive case must
     be to give fair warning where the forum reads Capoeman with Wood (`same_act_case`)."""
-    return [p for p, violation, _within, _analogous, on_point_, harm in _supports(pattern_key(facts))
-            if violation and on_point_ and harm in ("same", "group")
-            and p.court not in forum and p.fact_pattern().act_kind == facts.act_kind]
+    base = casebase(load_law())
+    found = base.search(pattern_key(facts))
+    return base.cases(found.on_point & found.same_or_group & ~base.court_mask(forum)
+                      & base.acts.get(facts.act_kind, 0))
 
 
 # --- the answer ---------------------------------------------------------------------------
@@ -248,7 +233,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
         return Basis(False, "none", level, (bar[1].case,),
                      f"The {circuit.name} never adopted the theory, and a right it never established "
                      "cannot be clearly established there." if detail else "")
-    if in_force(circuit.tests, c) is not None and not met_then:
+    if circuit.on(c).stated_test is not None and not met_then:
         return Basis(False, "none", level, (), f"These facts do not meet the {circuit.name}'s "
                      f"state-created-danger test as it stood on {c.isoformat()}, so no case there had made "
                      "them clearly unlawful." if detail else "")
@@ -273,7 +258,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      if detail else "", counterexamples=counter_ids,
                      ours=_crossing_ours(facts, level, contrary, 1) if detail else ())
     if level == "general" and controlling and binding:
-        status = in_force(circuit.status, c)
+        status = circuit.on(c).status
         shared, dist = ((), ())
         if detail and binding:
             shared, dist = _explain_support(law, binding[-1], facts)
@@ -313,7 +298,7 @@ def _recognition_consensus(law: Law, circuit: Circuit, facts: Facts, detail: boo
     need = consensus_needed(law, d, facts.readings)
     if len(others) < need:
         return None
-    cases = tuple(in_force(law.circuits[o].status, c).authority.case for o in others)
+    cases = tuple(law.circuits[o].on(c).status.authority.case for o in others)
     return Basis(True, "general", "general", cases,
                  f"At the general level you chose: {len(others)} other circuits had recognised the theory and "
                  "their tests, as they then stood, condemn these facts (the dissents' reading; the McClendon "
@@ -346,7 +331,7 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
         ours_crossing = _crossing_ours(facts, level, [p for p in pro if p.court not in (circuit.id, "scotus")]
                                        if ok else lone, need if ok else 1)
         if not ok:
-            rule = in_force(circuit.consensus, d)
+            rule = circuit.on(d).consensus
             why = (f"No binding case, but {_names(law, cases)} had held the same kind of act unconstitutional elsewhere, "
                    "on facts no stronger for the plaintiff than these, and no case had held otherwise; the "
                    f"{circuit.name} then looked to whatever decisional law was available "
@@ -643,7 +628,7 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
 # --- the other side's counterexample (the argument exercises and the QI lab's spar mode) -----
 
 def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> tuple[Check, ...]:
-    """Whether `precedent` is a counterexample the engine counts (`_supports`): decided before the
+    """Whether `precedent` is a counterexample the engine counts (`search`): decided before the
     conduct, good law then, holding like conduct lawful, sharing a mechanism and a harm group, on
     facts at least as strong for the plaintiff as these. `binding` is reported too: only a binding
     counterexample defeats the plaintiff's route (danger_route)."""

@@ -494,42 +494,76 @@ class Circuit:
     #: latest word on the decision date, the Supreme Court's or the circuit's, decides (immunity.method_for)
     generality: tuple = ()
 
+    def on(self, day: date) -> "CircuitDay":
+        """The circuit's law in force on `day`, looked up once per day (a circuit is never changed:
+        a changed one is a new object, with no days of its own yet)."""
+        days = self.__dict__.get("_days")
+        if days is None:
+            days = self.__dict__["_days"] = {}
+        found = days.get(day)
+        if found is None:
+            if len(days) >= 4096:
+                days.clear()
+            sr = self.special_relationship[0]
+            for version in reversed(self.special_relationship):
+                if version.effective_start <= day:
+                    sr = version
+                    break
+            stated = in_force(self.tests, day)
+            found = days[day] = CircuitDay(
+                status=in_force(self.status, day), stated_test=stated, test=stated or self.tests[0],
+                regime=in_force(self.culpability, day) or self.culpability[0], sr=sr,
+                custody=in_force(self.special_relationship, day), consensus=in_force(self.consensus, day))
+        return found
+
     def recognizes(self, day: date, readings: tuple = ()) -> bool:
         """Whether the circuit recognised state-created danger on `day` (under the other side of any
         reading in `readings`, data/readings.yaml)."""
-        s = in_force(self.status, day)
+        s = self.on(day).status
         return bool(s and s.recognized_under(readings))
 
     def test_on(self, day: date) -> Version:
         """The test in force on `day`; before the first, the first (for assumed analysis)."""
-        return in_force(self.tests, day) or self.tests[0]
+        return self.on(day).test
 
     def regime_on(self, day: date) -> Regime:
-        return in_force(self.culpability, day) or self.culpability[0]
+        return self.on(day).regime
 
     def sr_on(self, day: date) -> Version:
         """The special-relationship version in force on `day` for prong one. A version whose
         duty the circuit held clearly established for earlier conduct (`established_from`)
         governs from that earlier date: a duty clearly established then was the law then."""
-        for version in reversed(self.special_relationship):
-            if version.effective_start <= day:
-                return version
-        return self.special_relationship[0]
+        return self.on(day).sr
 
     def danger_test_met(self, facts: Facts, day: date) -> bool:
         """Whether `facts` meet this circuit's state-created-danger test as it stood on `day`."""
-        return self.test_on(day).met(facts, self.regime_on(day))
+        law_then = self.on(day)
+        return law_then.test.met(facts, law_then.regime)
 
     def custody_test_met(self, facts: Facts, day: date) -> Version | None:
         """The special-relationship version in force on `day`, if `facts` meet it."""
-        version = in_force(self.special_relationship, day)
+        law_then = self.on(day)
+        version = law_then.custody
         if version is None:
             return None
-        return version if version.met(facts, self.regime_on(day)) else None
+        return version if version.met(facts, law_then.regime) else None
 
     def counts_consensus(self, day: date) -> bool:
-        c = in_force(self.consensus, day)
+        c = self.on(day).consensus
         return bool(c and c.counts)
+
+
+@dataclass(frozen=True)
+class CircuitDay:
+    """What a circuit's law was on one day (`Circuit.on`)."""
+
+    status: Status | None
+    stated_test: Version | None  # the test stated by then, if any
+    test: Version  # the test in force (before the first, the first, for assumed analysis)
+    regime: Regime
+    sr: Version  # the special-relationship version for prong one (`established_from` counts)
+    custody: Version | None  # the special-relationship version stated by then, if any
+    consensus: Consensus | None
 
 
 def _level(value: Any) -> str:

@@ -18,6 +18,7 @@ can say which fact decided it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from .facts import Facts, FactSpec, vocabulary
@@ -41,15 +42,21 @@ class Leaf:
     def explain(self, facts: Facts, met: bool, regime: Any = None) -> str:
         if self.kind == "culpable":
             return regime.explain(facts, self.setting, met)
-        spec: FactSpec = vocabulary()[self.fact]
-        value = getattr(facts, self.fact)
-        shown = spec.label_of(value)
-        if spec.kind == "flag":
-            return f"{spec.label}: {shown}."
-        if met:
-            return f"{spec.label}: {shown}."
-        wanted = " or ".join(spec.label_of(v) for v in spec.values if v in self.allowed)
-        return f"{spec.label}: {shown}; this element needs {wanted}."
+        return _fact_text(self, getattr(facts, self.fact), met)
+
+
+@lru_cache(maxsize=None)
+def _fact_text(leaf: Leaf, value: Any, met: bool) -> str:
+    """What a test on one fact says of a value (a function of the leaf and the vocabulary: worked out
+    once per leaf, value and outcome)."""
+    spec: FactSpec = vocabulary()[leaf.fact]
+    shown = spec.label_of(value)
+    if spec.kind == "flag":
+        return f"{spec.label}: {shown}."
+    if met:
+        return f"{spec.label}: {shown}."
+    wanted = " or ".join(spec.label_of(v) for v in spec.values if v in leaf.allowed)
+    return f"{spec.label}: {shown}; this element needs {wanted}."
 
 
 Compiled = Callable[[Facts, Any], "tuple[bool, tuple[tuple[Leaf, bool], ...]]"]

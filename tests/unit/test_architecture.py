@@ -30,7 +30,7 @@ FLOORS = (
     ("facts and saved answers", {"helpers.facts", "helpers.progress"}),
     ("rules", {"helpers.rules"}),
     ("law", {"helpers.law"}),
-    ("analogy", {"helpers.analogy"}),
+    ("analogy", {"helpers.analogy", "helpers.casebase"}),
     ("immunity (prong two)", {"helpers.immunity"}),
     ("engine", {"helpers.engine", "helpers", "helpers.fidelity", "helpers.claims", "helpers.custody_table"}),
     ("the exercise model", {"helpers.exercises.model", "helpers.exercises.schema", "helpers.exercises.contested"}),

@@ -1,0 +1,78 @@
+"""The engine's memos never answer stale: along a long random walk (every fact, both dates, the forum,
+the options and the readings moving one at a time, as a student moves them), each answer given with
+the memos warm from the walk equals the answer given with every memo emptied first."""
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from helpers import compare, flips
+from helpers.facts import FactError, VARIABLE_FACTS, forget, parse_facts, vocabulary
+from helpers.law import law
+from helpers.readings import readings
+
+STEPS = 1500
+MOVES = VARIABLE_FACTS + ("conduct_date", "decision_date", "circuit", "generality", "assume_recognized", "readings")
+
+
+def _walk(seed: int, steps: int):
+    """Fact patterns, each one move away from the last; dates jump to days on which the law changed."""
+    rng = random.Random(seed)
+    vocab, ids = vocabulary(), sorted(readings())
+    L = law()
+    days = sorted({p.decided for p in L.precedents.values()} | {p.conduct for p in L.precedents.values() if p.conduct})
+    raw = {"conduct_date": date(1998, 9, 24), "decision_date": date(2006, 3, 7)}
+    out = []
+    while len(out) < steps:
+        move, new = rng.choice(MOVES), dict(raw)
+        if move in ("conduct_date", "decision_date"):
+            day = rng.choice(days) + timedelta(days=rng.choice((-1, 0, 1)))
+            new[move] = day
+            if new["decision_date"] < new["conduct_date"]:
+                new["conduct_date"], new["decision_date"] = new["decision_date"], new["conduct_date"]
+        elif move == "circuit":
+            new["circuit"] = rng.choice(("ca1", "ca2", "ca3", "ca4", "ca5", "ca6", "ca7", "ca8", "ca9", "ca10",
+                                         "ca11", "cadc"))
+        elif move == "readings":
+            new["readings"] = rng.sample(ids, rng.randrange(0, 4))
+        else:
+            spec = vocab[move]
+            new[move] = rng.choice([True, False] if spec.kind == "flag" else list(spec.values))
+        try:
+            facts = parse_facts(new)
+        except FactError:
+            continue
+        raw = new
+        out.append(facts)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1989])
+def test_answers_with_the_memos_warm_equal_answers_with_them_emptied(seed):
+    walk = _walk(seed, STEPS)
+    checked = 0
+    for i, facts in enumerate(walk):
+        warm = compare(facts).to_dict()
+        if i % 5 == 0 or facts.readings:
+            forget()
+            assert compare(facts).to_dict() == warm, f"step {i}: {facts.to_dict()}"
+            checked += 1
+    assert checked >= STEPS // 5
+
+
+def test_flips_with_the_memos_warm_equal_flips_with_them_emptied():
+    for i, facts in enumerate(_walk(1998, 120)):
+        warm = {c: [f.to_dict() for f in fs] for c, fs in flips(facts).items()}
+        if i % 6 == 0:
+            forget()
+            assert {c: [f.to_dict() for f in fs] for c, fs in flips(facts).items()} == warm, f"step {i}"
+
+
+def test_the_check_can_fail_a_memo_keyed_by_too_little_answers_stale():
+    """A memo keyed without the decision date would be caught: the walk's answers differ by date alone."""
+    walk = _walk(7, 400)
+    by_key = {}
+    for facts in walk:
+        by_key.setdefault(facts.with_(decision_date=facts.conduct_date), set()).add(
+            str(compare(facts).to_dict()))
+    assert any(len(answers) > 1 for answers in by_key.values())
