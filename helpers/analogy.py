@@ -156,7 +156,7 @@ def knowledge() -> Knowledge:
 
 
 def mechanisms_of(k: Knowledge, facts: Facts) -> frozenset:
-    return frozenset(m.id for m in k.mechanisms if m.test(facts, None)[0])
+    return frozenset(m.id for m in k.mechanisms if m.test.holds(facts, None))
 
 
 # --- strength ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .analogy import harm_relation, knowledge, profile, strength, strength_facts
 from .facts import Facts, remember, vocabulary
@@ -88,6 +88,15 @@ class CaseBase:
         self.tests = tuple(groups.values())
         self.untested = untested
         self.search = remember(lru_cache(maxsize=4096)(self._search))
+        self._memos: dict = {}
+
+    def memo(self, fn):
+        """`fn(law, facts)` for this body of law, memoized by the whole fact pattern (for what prong two
+        asks once per fact pattern and uses for each of the twelve circuits)."""
+        cached = self._memos.get(fn)
+        if cached is None:
+            cached = self._memos[fn] = remember(lru_cache(maxsize=4096)(partial(fn, self.law)))
+        return cached
 
     def eligible(self, day: date) -> int:
         """Decided before `day`, still good law on it, and not known from memory alone."""

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
-from .law import Circuit, Law, Regime, Version, law
+from .law import Circuit, Element, Law, Regime, Version, law
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,20 @@ def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law
     for e in version.elements:
         met, leaves = e.test(facts, regime)
         met_all = met_all and met
-        why = _why(leaves, facts, regime)
-        out.append(ElementResult(e.id, e.label, met, why, law_.cite(e.authority)))
+        out.append(_element_result(e, met, _why(leaves, facts, regime), law_))
     return met_all, tuple(out)
+
+
+def _element_result(e: Element, met: bool, why: str, law_: Law) -> ElementResult:
+    """An element's result: a function of the element, whether it is met and why, so each element keeps
+    the few it gives (results are frozen, and two answers may share one)."""
+    kept = e.__dict__.get("_results")
+    if kept is None:
+        kept = e.__dict__["_results"] = {}
+    result = kept.get((met, why))
+    if result is None:
+        result = kept[(met, why)] = ElementResult(e.id, e.label, met, why, e.cited(law_))
+    return result
 
 
 def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:
@@ -154,7 +165,10 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
     if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
         basis = direct_harm_route(law_, circ, f, detail)
     if basis is None:
-        basis = danger_route(law_, circ, f, circ.danger_test_met(f, c), detail)
+        then = circ.on(c)
+        met_then = (scd_elems_met if then.test is test_d and then.regime is regime_d
+                    else then.test.met(f, then.regime))
+        basis = danger_route(law_, circ, f, met_then, detail)
     ce = basis.established
     if not detail:
         return violation, ce

@@ -397,9 +397,17 @@ def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
     return _custody_particulars(law, circuit, facts, detail)
 
 
-def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+def _custody_settled(law: Law, facts: Facts) -> dict:
+    """circuit id -> the custody version whose duty these facts meet on the conduct date (or one its court
+    held clearly established from an earlier date), for every circuit where there is one."""
     c = facts.conduct_date
-    version = circuit.custody_test_met(facts, c) or _established_early(circuit, facts)
+    return {cid: v for cid, circuit in law.circuits.items()
+            for v in [circuit.custody_test_met(facts, c) or _established_early(circuit, facts)] if v is not None}
+
+
+def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+    settled = casebase(law).memo(_custody_settled)(facts)  # once per fact pattern, for all twelve
+    version = settled.get(circuit.id)
     if version is not None:
         cite = law.method.custody.get(facts.custody, version.authority)
         return Basis(True, "special_relationship", facts.generality, (cite.case,),
@@ -407,8 +415,7 @@ def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
                      f"in the {circuit.name} by then." if detail else "")
     if facts.custody == "none" or consensus_standard(circuit, facts.decision_date) == "none":
         return None
-    others = [(cid, v) for cid, other in law.circuits.items() if cid != circuit.id
-              for v in [other.custody_test_met(facts, c) or _established_early(other, facts)] if v is not None]
+    others = [(cid, v) for cid, v in settled.items() if cid != circuit.id]
     need = consensus_needed(law, facts.decision_date, facts.readings)
     if len(others) < need:
         return None

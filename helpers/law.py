@@ -135,8 +135,11 @@ class Precedent:
         return parse_facts(raw)
 
     def as_authority(self) -> dict:
-        return {"name": self.name, "citation": self.citation, "court": self.court,
-                "decided": self.decided.isoformat()}
+        kept = self.__dict__.get("_authority")
+        if kept is None:
+            kept = self.__dict__["_authority"] = {"name": self.name, "citation": self.citation, "court": self.court,
+                                                  "decided": self.decided.isoformat()}
+        return dict(kept)  # a copy: an answer's authorities are its own to change
 
 
 def _fact_values(node: Any) -> dict:
@@ -347,6 +350,13 @@ class Element:
     quote: str | None
     note: str | None
 
+    def cited(self, law_: "Law") -> str:
+        """`law_.cite(self.authority)`, kept on the element once worked out."""
+        text = self.__dict__.get("_cited")
+        if text is None:
+            text = self.__dict__["_cited"] = law_.cite(self.authority)
+        return text
+
 
 @dataclass(frozen=True)
 class Version:
@@ -371,7 +381,10 @@ class Version:
 
     def met(self, facts: Facts, regime: "Regime") -> bool:
         """Whether `facts` meet every element, without explanations (the fast path)."""
-        return all(e.test(facts, regime)[0] for e in self.elements)
+        for e in self.elements:
+            if not e.test.holds(facts, regime):
+                return False
+        return True
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,17 @@ def test_the_check_can_fail_a_memo_keyed_by_too_little_answers_stale():
         by_key.setdefault(facts.with_(decision_date=facts.conduct_date), set()).add(
             str(compare(facts).to_dict()))
     assert any(len(answers) > 1 for answers in by_key.values())
+
+
+def test_every_rules_fast_path_agrees_with_its_explained_path():
+    """`.holds` (the fast path: prong two, flips) says met exactly when the explained test does, for
+    every element of every circuit's tests and every mechanism, along the walk, readings included."""
+    from helpers.analogy import knowledge
+
+    L = law()
+    rules = [(e.test, r) for c in L.circuits.values() for v in c.tests + c.special_relationship
+             for e in v.elements for r in c.culpability]
+    rules += [(m.test, None) for m in knowledge().mechanisms]
+    for facts in _walk(1979, 300):
+        for test, regime in rules:
+            assert test.holds(facts, regime) == test(facts, regime)[0]
