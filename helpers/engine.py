@@ -8,7 +8,7 @@ state-created danger, or harm inflicted directly by a state actor. Prong two
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
@@ -114,11 +114,11 @@ def _element_result(e: Element, met: bool, why: str, law_: Law) -> ElementResult
     """An element's result: a function of the element, whether it is met and why, so each element keeps
     the few it gives (results are frozen, and two answers may share one)."""
     kept = e.__dict__.get("_results")
-    if kept is None:
-        kept = e.__dict__["_results"] = {}
-    result = kept.get((met, why))
+    if kept is None or kept[0] is not law_:
+        kept = e.__dict__["_results"] = (law_, {})
+    result = kept[1].get((met, why))
     if result is None:
-        result = kept[(met, why)] = ElementResult(e.id, e.label, met, why, e.cited(law_))
+        result = kept[1][(met, why)] = ElementResult(e.id, e.label, met, why, law_.cite(e.authority))
     return result
 
 
@@ -160,22 +160,16 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
     scd_met = (recognized or f.assume_recognized) and scd_elems_met
     direct = _direct(f, regime_d, detail, law_)
     violation = sr_met or scd_met or direct.met
-    # Prong two, on the conduct date.
-    basis = custody_route(law_, circ, f, detail)
-    if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
-        basis = direct_harm_route(law_, circ, f, detail)
-    if basis is None:
-        then = circ.on(c)
-        met_then = (scd_elems_met if then.test is test_d and then.regime is regime_d
-                    else then.test.met(f, then.regime))
-        basis = danger_route(law_, circ, f, met_then, detail)
+    then = circ.on(c)
+    basis = _prong_two(law_, circ, f, detail,
+                       scd_elems_met if then.test is test_d and then.regime is regime_d else None)
     ce = basis.established
     if not detail:
         return violation, ce
     if not violation and basis.why:
         # After Pearson a court may answer prong two first; the answer must not read as if there
         # were a violation to be clear about.
-        basis = replace(basis, why="If there were a violation: " + basis.why[0].lower() + basis.why[1:])
+        basis = basis.with_why("If there were a violation: " + basis.why[0].lower() + basis.why[1:])
     baseline = _baseline(f, sr_met, scd_met, direct.met, recognized, law_)
     authorities = _authorities(law_, circ, d, basis)
     return Answer(
@@ -186,6 +180,32 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
         qualified_immunity=not (violation and ce), authorities=authorities, baseline=baseline,
         clearly_established_basis=basis, test_in_force=law_.cite(test_d.authority),
     )
+
+
+def _prong_two(law_: Law, circ: Circuit, f: Facts, detail: bool, met_then: bool | None = None) -> Basis:
+    """Prong two, on the conduct date (`met_then`: whether the facts meet the circuit's danger test as it
+    stood then, where already known)."""
+    c = f.conduct_date
+    basis = custody_route(law_, circ, f, detail)
+    if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
+        basis = direct_harm_route(law_, circ, f, detail)
+    if basis is None:
+        if met_then is None:
+            met_then = circ.danger_test_met(f, c)
+        basis = danger_route(law_, circ, f, met_then, detail)
+    return basis
+
+
+def _violation(circ: Circuit, f: Facts) -> bool:
+    """Prong one without explanations: `_analyse(...).violation`, for flips."""
+    now = circ.on(f.decision_date)
+    regime = now.regime
+    if now.sr.met(f, regime):
+        return True
+    recognized = bool(now.status and now.status.recognized_under(f.readings))
+    if (recognized or f.assume_recognized) and now.test.met(f, regime):
+        return True
+    return f.harm_source == "state_actor" and regime.meets(f, "direct")
 
 
 def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law_: Law) -> str:
@@ -281,14 +301,17 @@ def flips(facts: Any) -> dict[str, list[Flip]]:
     circuits = law().circuits
     alts = alternatives(f)
     out: dict[str, list[Flip]] = {}
+    law_ = law()
     for cid in CIRCUITS:
         circ = circuits[cid]
         v0, ce0 = _analyse(circ, f, False)  # type: ignore[misc]
         qi0 = not (v0 and ce0)
         found = []
         for name, value, g in alts:
-            v1, ce1 = _analyse(circ, g, False)  # type: ignore[misc]
-            qi1 = not (v1 and ce1)
+            v1 = _violation(circ, g)
+            # Immunity is denied only for a violation clearly established: without a violation, prong
+            # two cannot change the answer, and is not asked.
+            qi1 = not _prong_two(law_, circ, g, False).established if v1 else True
             if v1 != v0 or qi1 != qi0:
                 found.append(Flip(cid, name, getattr(f, name), value, (v0, v1), (qi0, qi1)))
         out[cid] = found

@@ -194,6 +194,11 @@ class Basis:
     counterexamples: tuple[str, ...] = ()  # precedents holding like conduct lawful
     ours: tuple[str, ...] = ()  # the workbook's own interpretive choices this answer used
 
+    def with_why(self, why: str) -> "Basis":
+        """The same basis, said otherwise (dataclasses.replace, without its generic machinery)."""
+        return Basis(self.established, self.route, self.generality, self.precedents, why, self.shared,
+                     self.distinctions, self.counterexamples, self.ours)
+
     def to_dict(self) -> dict:
         return {"established": self.established, "route": self.route, "generality": self.generality,
                 "precedents": list(self.precedents), "why": self.why, "shared": list(self.shared),

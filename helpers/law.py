@@ -64,7 +64,6 @@ class Opinion:
 
 
 _PATTERNS: dict = {}
-_CITES: dict = {}
 
 
 @dataclass(frozen=True)
@@ -349,13 +348,6 @@ class Element:
     authority: Cite
     quote: str | None
     note: str | None
-
-    def cited(self, law_: "Law") -> str:
-        """`law_.cite(self.authority)`, kept on the element once worked out."""
-        text = self.__dict__.get("_cited")
-        if text is None:
-            text = self.__dict__["_cited"] = law_.cite(self.authority)
-        return text
 
 
 @dataclass(frozen=True)
@@ -821,9 +813,11 @@ class Law:
     danger_precedents: tuple = ()
 
     def cite(self, c: Cite) -> str:
-        text = _CITES.get(c)
-        if text is None:
-            text = _CITES[c] = self.precedents[c.case].cite(c.pin)
+        kept = c.__dict__.get("_cited")  # kept on the citation, for this body of law
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        text = self.precedents[c.case].cite(c.pin)
+        c.__dict__["_cited"] = (self, text)
         return text
 
 

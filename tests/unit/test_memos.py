@@ -90,3 +90,13 @@ def test_every_rules_fast_path_agrees_with_its_explained_path():
     for facts in _walk(1979, 300):
         for test, regime in rules:
             assert test.holds(facts, regime) == test(facts, regime)[0]
+
+
+def test_a_basis_said_otherwise_keeps_every_other_field():
+    import dataclasses
+
+    from helpers import evaluate
+
+    facts = law().precedents["kennedy_v_ridgefield_2006"].fact_pattern()
+    basis = evaluate(facts).clearly_established_basis
+    assert basis.with_why("other") == dataclasses.replace(basis, why="other")
