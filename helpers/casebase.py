@@ -38,6 +38,7 @@ class Search:
     contrary: int  # held like conduct lawful: a shared mechanism, harm it cuts against, these facts no stronger
     fortiori: int  # the harms stand a fortiori (reaches / reached_by): only a binding case counts so
     same_or_group: int  # the same kind of harm, or another of one group
+    group: int  # another kind of harm of one group (it crosses at the general level)
 
 
 class CaseBase:
@@ -48,6 +49,7 @@ class CaseBase:
         self.law = law
         self.precedents: tuple[Precedent, ...] = law.danger_precedents
         self.decided = tuple(p.decided for p in self.precedents)
+        self.bit = {p.id: 1 << i for i, p in enumerate(self.precedents)}
         assert list(self.decided) == sorted(self.decided), "danger precedents must be sorted by decision date"
         facts = [p.fact_pattern() for p in self.precedents]
         profiles = [profile(f) for f in facts]
@@ -91,8 +93,8 @@ class CaseBase:
         self._memos: dict = {}
 
     def memo(self, fn):
-        """`fn(law, facts)` for this body of law, memoized by the whole fact pattern (for what prong two
-        asks once per fact pattern and uses for each of the twelve circuits)."""
+        """`fn(law, ...)` for this body of law, memoized by its other arguments, whole fact patterns (for
+        what prong two asks once per fact pattern and uses for each of the twelve circuits)."""
         cached = self._memos.get(fn)
         if cached is None:
             cached = self._memos[fn] = remember(lru_cache(maxsize=4096)(partial(fn, self.law)))
@@ -132,7 +134,7 @@ class CaseBase:
                 reaches |= members
         analogous = candidates & reaches
         return Search(within, analogous, analogous & ~weaker, eligible & self.lawful & shared & cuts & ~stronger,
-                      harm["reaches"] | harm["reached_by"], harm["same"] | harm["group"])
+                      harm["reaches"] | harm["reached_by"], harm["same"] | harm["group"], harm["group"])
 
     def court_mask(self, courts: tuple[str, ...]) -> int:
         out = 0

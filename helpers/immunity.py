@@ -151,17 +151,17 @@ def _crossing_ours(facts: Facts, level: str, cases: list[Precedent], needed: int
     `cases` (counted by circuit) are about the same kind of harm, the others are treated as on point by the
     workbook's own reading - a harm reached a fortiori (harm_reaches, Hope at 741), or, at the particularized
     level after Kisela (`crossing_is_ours`), another harm of one group."""
-    k = knowledge()
-    key = pattern_key(facts)
-    crossing_ours = crossing_is_ours(k, level, facts.decision_date)
-    relation = {p.id: compare_facts(p.fact_pattern(), key).harm for p in cases}
-    read = [p for p in cases if relation[p.id] in ("reaches", "reached_by") or (crossing_ours and relation[p.id] == "group")]
+    base = casebase(load_law())
+    found = base.search(pattern_key(facts))
+    crossing_ours = crossing_is_ours(knowledge(), level, facts.decision_date)
+    read = [p for p in cases if base.bit[p.id] & (found.fortiori | (found.group if crossing_ours else 0))]
     if not read or len({p.court for p in cases if p not in read}) >= needed:
         return ()
     hs = vocabulary()["harm_source"]
     there = ", ".join(sorted({hs.label_of(p.fact_pattern().harm_source) for p in read}))
     why = ("a case condemning an official who licensed a lesser harm reaches a graver one a fortiori, and not the "
-           "reverse (our reading of Hope at 741 with Dwares, itself a case of licensed violence)" if any(relation[p.id] != "group" for p in read) else
+           "reverse (our reading of Hope at 741 with Dwares, itself a case of licensed violence)"
+           if any(base.bit[p.id] & found.fortiori for p in read) else
            "violence and natural perils cross at the general level (Wood on White v. Rochford); at the particularized "
            "level after Kisela ('squarely governs') a court may treat the kind of harm as material")
     return (f"Interpretive: this answer treats {_names(load_law(), [p.id for p in read])} ({there}) as deciding "
@@ -222,6 +222,13 @@ def _names(law: Law, ids) -> str:
 
 
 def _explain_support(law: Law, p: Precedent, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the facts share with a precedent relied on, and what the other side would say (once per
+    precedent and fact pattern: several circuits may rely on one case)."""
+    return casebase(law).memo(_support_texts)(p.id, facts)
+
+
+def _support_texts(law: Law, pid: str, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    p = law.precedents[pid]
     pf = p.fact_pattern()
     cmp = compare_facts(pf, pattern_key(facts))
     return tuple(similarities(cmp, pf, facts)), tuple(describe(cmp, pf, facts, p.short_name))
