@@ -154,8 +154,9 @@ def _crossing_ours(facts: Facts, level: str, cases: list[Precedent], needed: int
     base = casebase(load_law())
     found = base.search(pattern_key(facts))
     crossing_ours = crossing_is_ours(knowledge(), level, facts.decision_date)
-    read = [p for p in cases if base.bit[p.id] & (found.fortiori | (found.group if crossing_ours else 0))]
-    if not read or len({p.court for p in cases if p not in read}) >= needed:
+    odd = found.fortiori | (found.group if crossing_ours else 0)
+    read = [p for p in cases if base.bit[p.id] & odd]
+    if not read or len({p.court for p in cases if not base.bit[p.id] & odd}) >= needed:
         return ()
     hs = vocabulary()["harm_source"]
     there = ", ".join(sorted({hs.label_of(p.fact_pattern().harm_source) for p in read}))
