@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
-from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
+from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, remember, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
 from .law import Circuit, Element, Law, Regime, Version, law
 
@@ -140,12 +141,28 @@ def _direct(facts: Facts, regime: Regime, detail: bool, law_: Law) -> TheoryResu
         return TheoryResult(state and culpable, ())
     hs = vocabulary()["harm_source"]
     elements = (
-        ElementResult("state_actor_harm", "A state actor inflicted the harm directly", state,
-                      f"{hs.label}: {hs.label_of(facts.harm_source)}.", law_.cite(law_.method.direct_harm)),
-        ElementResult("conscience_shocking_culpability", "Culpability that shocks the conscience (Lewis)", culpable,
-                      regime.explain(facts, "direct", culpable), law_.cite(regime.authority)),
+        _result("state_actor_harm", "A state actor inflicted the harm directly", state,
+                f"{hs.label}: {hs.label_of(facts.harm_source)}.", law_.cite(law_.method.direct_harm)),
+        _result("conscience_shocking_culpability", "Culpability that shocks the conscience (Lewis)", culpable,
+                regime.explain(facts, "direct", culpable), law_.cite(regime.authority)),
     )
-    return TheoryResult(state and culpable, elements)
+    return _built(TheoryResult, {"met": state and culpable, "elements": elements, "recognized": None})
+
+
+@remember
+@lru_cache(maxsize=4096)
+def _result(*values) -> ElementResult:
+    """An element's result, a function of its values (results are frozen: two answers may share one)."""
+    return ElementResult(*values)
+
+
+def _built(cls, values: dict):
+    """A frozen answer object from values worked out here, every field given: the dataclass's own
+    __init__ sets each field through object.__setattr__, most of the cost of building an answer
+    (tests/unit/test_memos.py checks the objects built so equal those built the usual way)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool]:
@@ -172,14 +189,14 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
         basis = basis.with_why("If there were a violation: " + basis.why[0].lower() + basis.why[1:])
     baseline = _baseline(f, sr_met, scd_met, direct.met, recognized, law_)
     authorities = _authorities(law_, circ, d, basis)
-    return Answer(
-        circuit=circ.id, conduct_date=c.isoformat(), decision_date=d.isoformat(),
-        special_relationship=TheoryResult(sr_met, sr_elems),
-        state_created_danger=TheoryResult(scd_met, scd_elems, recognized),
-        direct_harm=direct, violation=violation, clearly_established=ce,
-        qualified_immunity=not (violation and ce), authorities=authorities, baseline=baseline,
-        clearly_established_basis=basis, test_in_force=law_.cite(test_d.authority),
-    )
+    return _built(Answer, {
+        "circuit": circ.id, "conduct_date": c.isoformat(), "decision_date": d.isoformat(),
+        "special_relationship": _built(TheoryResult, {"met": sr_met, "elements": sr_elems, "recognized": None}),
+        "state_created_danger": _built(TheoryResult, {"met": scd_met, "elements": scd_elems, "recognized": recognized}),
+        "direct_harm": direct, "violation": violation, "clearly_established": ce,
+        "qualified_immunity": not (violation and ce), "authorities": authorities, "baseline": baseline,
+        "clearly_established_basis": basis, "test_in_force": law_.cite(test_d.authority),
+    })
 
 
 def _prong_two(law_: Law, circ: Circuit, f: Facts, detail: bool, met_then: bool | None = None) -> Basis:

@@ -100,3 +100,21 @@ def test_a_basis_said_otherwise_keeps_every_other_field():
     facts = law().precedents["kennedy_v_ridgefield_2006"].fact_pattern()
     basis = evaluate(facts).clearly_established_basis
     assert basis.with_why("other") == dataclasses.replace(basis, why="other")
+
+
+def test_answers_built_fast_equal_answers_built_the_usual_way():
+    """The engine builds its frozen answers without their __init__: every field is there, and each equals
+    the object its class builds from the same values."""
+    import dataclasses
+
+    from helpers.engine import Answer, ElementResult, TheoryResult
+
+    for facts in _walk(2011, 40):
+        for a in compare(facts).results:
+            usual = Answer(**{f.name: getattr(a, f.name) for f in dataclasses.fields(Answer)})
+            assert a == usual and set(vars(a)) == set(vars(usual))
+            for theory in (a.special_relationship, a.state_created_danger, a.direct_harm):
+                assert set(vars(theory)) == {f.name for f in dataclasses.fields(TheoryResult)}
+                assert theory == TheoryResult(theory.met, theory.elements, theory.recognized)
+                for e in theory.elements:
+                    assert type(e) is ElementResult and e == ElementResult(e.id, e.label, e.met, e.why, e.authority)
