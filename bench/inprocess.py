@@ -6,7 +6,8 @@ import statistics
 import time
 
 from helpers import compare, flips
-from helpers.facts import forget, vocabulary
+from helpers.facts import vocabulary
+from helpers.memos import forget
 
 #: Facts a student moves in the circuit lab's dropdowns and checkboxes.
 MOVABLE = ("custody", "act_kind", "promise_to_victim", "victim_relied", "assurance_to_assailant", "danger_effect",

@@ -14,9 +14,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .facts import Facts, remember, vocabulary
+from .facts import Facts, vocabulary
 from .loading import (DATA_DIR, DataError, Field, check_mapping, iso_date, list_of, load_yaml_file, optional_text,
                       text, where)
+from .memos import remember
 from .rules import compile_rule
 
 

@@ -20,8 +20,9 @@ from datetime import date
 from functools import lru_cache, partial
 
 from .analogy import harm_relation, knowledge, profile, strength, strength_facts
-from .facts import Facts, remember, vocabulary
+from .facts import Facts, vocabulary
 from .law import DEAD_EVENTS, Law, Precedent
+from .memos import remember
 
 #: How a precedent's harm may stand to the new facts' (analogy.harm_relation).
 RELATIONS = ("same", "group", "reaches", "reached_by", "apart")

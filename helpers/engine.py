@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, remember, vocabulary
+from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
 from .law import Circuit, Element, Law, Regime, Version, law
+from .memos import remember
 
 
 @dataclass(frozen=True)

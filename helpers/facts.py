@@ -7,7 +7,6 @@ one plain-English line naming the field, the value and what is allowed.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -436,26 +435,6 @@ def _validate_built(facts: "Facts") -> None:
     checked = parse_facts(raw, relations=False)  # the engine builds what-ifs across the relations
     if checked.circuit != facts.circuit:
         object.__setattr__(facts, "circuit", checked.circuit)  # '9th' -> 'ca9'
-
-
-# --- memos of fact patterns ---------------------------------------------------------------
-
-_MEMOS: "weakref.WeakSet" = weakref.WeakSet()
-
-
-def remember(cached: Any) -> Any:
-    """Register a memo (an `lru_cache`d function of fact patterns) so `forget` can empty it. A memo is
-    keyed by whole `Facts` values (every field, dates, forum, options and readings), or lives on the
-    compiled law it reads, so it never answers for other facts or other law; `forget` is for measuring
-    the engine cold (the bench) and for tests."""
-    _MEMOS.add(cached)
-    return cached
-
-
-def forget() -> None:
-    """Empty every memo of fact patterns (the compiled law stays)."""
-    for cached in list(_MEMOS):
-        cached.cache_clear()
 
 
 def plain(obj: Any) -> Any:

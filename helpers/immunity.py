@@ -25,8 +25,9 @@ from functools import lru_cache
 
 from .analogy import compare_facts, crossing_is_ours, describe, knowledge, similarities
 from .casebase import Search, casebase
-from .facts import CIRCUIT_NAMES, Facts, remember, vocabulary
+from .facts import CIRCUIT_NAMES, Facts, vocabulary
 from .law import Circuit, Cite, Law, Precedent, custody_contours, in_force, law as load_law
+from .memos import remember
 
 
 # --- the method on the decision date ---------------------------------------------------

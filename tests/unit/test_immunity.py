@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from helpers import engine, evaluate, immunity
-from helpers.facts import forget
+from helpers.memos import forget
 from helpers.law import Consensus, Cite, Generality, law
 from helpers.analogy import compare_facts, knowledge
 

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from helpers import compare, flips
-from helpers.facts import FactError, VARIABLE_FACTS, forget, parse_facts, vocabulary
+from helpers.facts import FactError, VARIABLE_FACTS, parse_facts, vocabulary
+from helpers.memos import forget
 from helpers.law import law
 from helpers.readings import readings
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import engine, immunity
-from helpers.facts import forget
+from helpers.memos import forget
 from helpers.law import HistoryEvent, law
 from test_properties import fact_patterns
 
