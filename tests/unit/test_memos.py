@@ -119,3 +119,27 @@ def test_answers_built_fast_equal_answers_built_the_usual_way():
                 assert theory == TheoryResult(theory.met, theory.elements, theory.recognized)
                 for e in theory.elements:
                     assert type(e) is ElementResult and e == ElementResult(e.id, e.label, e.met, e.why, e.authority)
+
+
+def test_facts_derived_without_checking_again_equal_facts_checked_whole():
+    """`with_` checks only the fields it changes (the rest were checked when the facts were built): what it
+    builds equals what the checked constructor builds, hashes alike, and a bad value is refused as
+    `parse_facts` refuses it."""
+    import dataclasses
+
+    from helpers.facts import Facts
+
+    rng = random.Random(5)
+    vocab = vocabulary()
+    for facts in _walk(1993, 200):
+        fid = rng.choice(VARIABLE_FACTS)
+        value = rng.choice([True, False] if vocab[fid].kind == "flag" else list(vocab[fid].values))
+        derived = facts.with_(**{fid: value}, circuit=None)
+        whole = Facts(**{**{f.name: getattr(facts, f.name) for f in dataclasses.fields(Facts)}, fid: value,
+                         "circuit": None})
+        assert derived == whole and hash(derived) == hash(whole)
+    with pytest.raises(FactError, match="custody: value 'jail' is not allowed"):
+        facts.with_(custody="jail")
+    with pytest.raises(FactError, match="conduct_date: value '24/09/1998' is not a date"):
+        facts.with_(conduct_date="24/09/1998")
+    assert facts.with_(circuit="9th").circuit == "ca9"
