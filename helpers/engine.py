@@ -14,8 +14,8 @@ from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
-from .law import Circuit, Element, Law, Regime, Version, law
-from .memos import remember
+from .law import Circuit, CircuitDay, Element, Law, Regime, Version, law
+from .memos import kept, remember
 
 
 @dataclass(frozen=True)
@@ -113,15 +113,21 @@ def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law
 
 
 def _element_result(e: Element, met: bool, why: str, law_: Law) -> ElementResult:
-    """An element's result: a function of the element, whether it is met and why, so each element keeps
-    the few it gives (results are frozen, and two answers may share one)."""
-    kept = e.__dict__.get("_results")
-    if kept is None or kept[0] is not law_:
-        kept = e.__dict__["_results"] = (law_, {})
-    result = kept[1].get((met, why))
-    if result is None:
-        result = kept[1][(met, why)] = ElementResult(e.id, e.label, met, why, law_.cite(e.authority))
+    """An element's result: a function of the element, whether it is met and why, so the few each element
+    gives are kept (results are frozen, and two answers may share one; `forget` empties them)."""
+    key = (id(e), met, why)
+    kept = _RESULTS.get(key)
+    if kept is not None and kept[0] is e and kept[1] is law_:
+        return kept[2]
+    result = _built(ElementResult, {"id": e.id, "label": e.label, "met": met, "why": why,
+                                    "authority": law_.cite(e.authority)})
+    if len(_RESULTS) >= 1 << 14:
+        _RESULTS.clear()
+    _RESULTS[key] = (e, law_, result)
     return result
+
+
+_RESULTS = kept()
 
 
 def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:
@@ -169,11 +175,12 @@ def _built(cls, values: dict):
 def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool]:
     law_ = law()
     d, c = f.decision_date, f.conduct_date
-    regime_d = circ.regime_on(d)
+    now = circ.on(d)
+    regime_d = now.regime
     # Prong one, on the decision date.
-    sr_met, sr_elems = _run(circ.sr_on(d), f, regime_d, detail, law_)
-    recognized = circ.recognizes(d, f.readings)
-    test_d = circ.test_on(d)
+    sr_met, sr_elems = _run(now.sr, f, regime_d, detail, law_)
+    recognized = bool(now.status and now.status.recognized_under(f.readings))  # circ.recognizes(d, ...)
+    test_d = now.test
     scd_elems_met, scd_elems = _run(test_d, f, regime_d, detail, law_)
     scd_met = (recognized or f.assume_recognized) and scd_elems_met
     direct = _direct(f, regime_d, detail, law_)
@@ -189,7 +196,7 @@ def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool
         # were a violation to be clear about.
         basis = basis.with_why("If there were a violation: " + basis.why[0].lower() + basis.why[1:])
     baseline = _baseline(f, sr_met, scd_met, direct.met, recognized, law_)
-    authorities = _authorities(law_, circ, d, basis)
+    authorities = _authorities(law_, now, basis)
     return _built(Answer, {
         "circuit": circ.id, "conduct_date": c.isoformat(), "decision_date": d.isoformat(),
         "special_relationship": _built(TheoryResult, {"met": sr_met, "elements": sr_elems, "recognized": None}),
@@ -240,15 +247,16 @@ def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law
     return f"Neither exception applies, so DeShaney's rule governs: a failure to protect is no violation ({cite})."
 
 
-def _authorities(law_: Law, circ: Circuit, day, basis: Basis) -> tuple[dict, ...]:
+def _authorities(law_: Law, now: CircuitDay, basis: Basis) -> tuple[dict, ...]:
+    """The cases an answer rests on: DeShaney, the circuit's recognition and its test on the decision
+    date (`now`), and what prong two relied on; each once, in that order."""
     ids = [law_.method.deshaney.case]
-    status = circ.on(day).status
-    if status:
-        ids.append(status.authority.case)
-    ids.append(circ.test_on(day).authority.case)
+    if now.status:
+        ids.append(now.status.authority.case)
+    ids.append(now.test.authority.case)
     ids.extend(basis.precedents)
-    seen = dict.fromkeys(i for i in ids if i in law_.precedents)
-    return tuple(law_.precedents[i].as_authority() for i in seen)
+    precedents = law_.precedents
+    return tuple(precedents[i].as_authority() for i in dict.fromkeys(ids) if i in precedents)
 
 
 # --- public API ------------------------------------------------------------------------

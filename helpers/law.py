@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Sequence, TypeVar
+from typing import Any, NamedTuple, Sequence, TypeVar
 
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUITS, COURTS, Facts, FactError, parse_facts, vocabulary
 from .loading import (
     DATA_DIR, DataError, Field, boolean, check_mapping, checked_entries, iso_date, list_of, load_yaml_file,
     one_of, optional_bool, optional_date, optional_text, text, where,
 )
+from .memos import kept
 from .rules import CULPABILITY_ORDER, CULPABILITY_RANK, AWARENESS_RANK, Compiled, compile_rule
 
 T = TypeVar("T")
@@ -500,25 +501,24 @@ class Circuit:
     generality: tuple = ()
 
     def on(self, day: date) -> "CircuitDay":
-        """The circuit's law in force on `day`, looked up once per day (a circuit is never changed:
-        a changed one is a new object, with no days of its own yet)."""
-        days = self.__dict__.get("_days")
-        if days is None:
-            days = self.__dict__["_days"] = {}
-        found = days.get(day)
-        if found is None:
-            if len(days) >= 4096:
-                days.clear()
-            sr = self.special_relationship[0]
-            for version in reversed(self.special_relationship):
-                if version.effective_start <= day:
-                    sr = version
-                    break
-            stated = in_force(self.tests, day)
-            found = days[day] = CircuitDay(
-                status=in_force(self.status, day), stated_test=stated, test=stated or self.tests[0],
-                regime=in_force(self.culpability, day) or self.culpability[0], sr=sr,
-                custody=in_force(self.special_relationship, day), consensus=in_force(self.consensus, day))
+        """The circuit's law in force on `day`, looked up once per circuit and day (a circuit is never
+        changed: a changed one is a new object, and the day kept is checked to be this circuit's)."""
+        hit = _DAYS.get((id(self), day))
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        sr = self.special_relationship[0]
+        for version in reversed(self.special_relationship):
+            if version.effective_start <= day:
+                sr = version
+                break
+        stated = in_force(self.tests, day)
+        found = CircuitDay(
+            status=in_force(self.status, day), stated_test=stated, test=stated or self.tests[0],
+            regime=in_force(self.culpability, day) or self.culpability[0], sr=sr,
+            custody=in_force(self.special_relationship, day), consensus=in_force(self.consensus, day))
+        if len(_DAYS) >= 1 << 14:
+            _DAYS.clear()
+        _DAYS[(id(self), day)] = (self, found)
         return found
 
     def recognizes(self, day: date, readings: tuple = ()) -> bool:
@@ -558,8 +558,10 @@ class Circuit:
         return bool(c and c.counts)
 
 
-@dataclass(frozen=True)
-class CircuitDay:
+_DAYS = kept()
+
+
+class CircuitDay(NamedTuple):
     """What a circuit's law was on one day (`Circuit.on`)."""
 
     status: Status | None

@@ -52,8 +52,8 @@ class Leaf:
 
 
 def _fact_text(leaf: Leaf, value: Any, met: bool) -> str:
-    """What a test on one fact says of a value: a function of the leaf and the vocabulary, so each leaf
-    keeps what it said (`Leaf.explain`), once per value and outcome."""
+    """What a test on one fact says of a value: a function of the leaf and the vocabulary, worked out for
+    every value when the rule is compiled (`compile_rule`) and kept on the leaf (`Leaf.explain`)."""
     spec: FactSpec = vocabulary()[leaf.fact]
     shown = spec.label_of(value)
     if spec.kind == "flag":
@@ -92,6 +92,8 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
         if bad:
             raise DataError([f"{here}: values {bad} are not values of '{fact}'; allowed: {', '.join(map(str, legal))}"])
         leaf = Leaf("fact", fact=fact, allowed=frozenset(allowed))
+        # What the leaf says of each value, met or not (`not` turns it), worked out with the rule.
+        leaf.__dict__["_texts"] = {(v, m): _fact_text(leaf, v, m) for v in legal for m in (True, False)}
         allowed_set = frozenset(allowed)
 
         def test_fact(facts: Facts, regime: Any, _f=fact, _a=allowed_set, _l=leaf):
