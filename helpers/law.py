@@ -6,6 +6,7 @@ frozen. The value in force on a day is the latest entry dated on or before it
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -16,7 +17,6 @@ from .loading import (
     DATA_DIR, DataError, Field, boolean, check_mapping, checked_entries, iso_date, list_of, load_yaml_file,
     one_of, optional_bool, optional_date, optional_text, text, where,
 )
-from .memos import kept
 from .rules import CULPABILITY_ORDER, CULPABILITY_RANK, AWARENESS_RANK, Compiled, compile_rule
 
 T = TypeVar("T")
@@ -501,25 +501,29 @@ class Circuit:
     generality: tuple = ()
 
     def on(self, day: date) -> "CircuitDay":
-        """The circuit's law in force on `day`, looked up once per circuit and day (a circuit is never
-        changed: a changed one is a new object, and the day kept is checked to be this circuit's)."""
-        hit = _DAYS.get((id(self), day))
-        if hit is not None and hit[0] is self:
-            return hit[1]
+        """The circuit's law in force on `day`. Compiled once per circuit as a step function of the date:
+        the law changes only on the days its entries start, so each stretch between two such days holds
+        one `CircuitDay`, found by bisection (a changed circuit is a new object, compiled afresh)."""
+        timeline = self.__dict__.get("_timeline")
+        if timeline is None:
+            starts = sorted({date.min, *(e.start for e in (*self.status, *self.tests, *self.culpability,
+                                                           *self.special_relationship, *self.consensus)),
+                             *(v.effective_start for v in self.special_relationship)})
+            timeline = self.__dict__["_timeline"] = (tuple(starts), tuple(self._law_on(s) for s in starts))
+        starts, days = timeline
+        return days[bisect_right(starts, day) - 1]
+
+    def _law_on(self, day: date) -> "CircuitDay":
         sr = self.special_relationship[0]
         for version in reversed(self.special_relationship):
             if version.effective_start <= day:
                 sr = version
                 break
         stated = in_force(self.tests, day)
-        found = CircuitDay(
+        return CircuitDay(
             status=in_force(self.status, day), stated_test=stated, test=stated or self.tests[0],
             regime=in_force(self.culpability, day) or self.culpability[0], sr=sr,
             custody=in_force(self.special_relationship, day), consensus=in_force(self.consensus, day))
-        if len(_DAYS) >= 1 << 14:
-            _DAYS.clear()
-        _DAYS[(id(self), day)] = (self, found)
-        return found
 
     def recognizes(self, day: date, readings: tuple = ()) -> bool:
         """Whether the circuit recognised state-created danger on `day` (under the other side of any
@@ -556,9 +560,6 @@ class Circuit:
     def counts_consensus(self, day: date) -> bool:
         c = self.on(day).consensus
         return bool(c and c.counts)
-
-
-_DAYS = kept()
 
 
 class CircuitDay(NamedTuple):

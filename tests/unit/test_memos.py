@@ -143,3 +143,16 @@ def test_facts_derived_without_checking_again_equal_facts_checked_whole():
     with pytest.raises(FactError, match="conduct_date: value '24/09/1998' is not a date"):
         facts.with_(conduct_date="24/09/1998")
     assert facts.with_(circuit="9th").circuit == "ca9"
+
+
+def test_a_circuits_law_on_a_day_read_from_its_compiled_timeline_is_the_law_looked_up_that_day():
+    """`Circuit.on` bisects a step function compiled once; it equals looking every entry up on the day,
+    on each day the law changes, the days either side, and days at random."""
+    rng = random.Random(3)
+    for circ in law().circuits.values():
+        starts = {e.start for e in (*circ.status, *circ.tests, *circ.culpability, *circ.special_relationship,
+                                    *circ.consensus)} | {v.effective_start for v in circ.special_relationship}
+        days = {d + timedelta(days=k) for d in starts for k in (-1, 0, 1)}
+        days |= {date(1900, 1, 1) + timedelta(days=rng.randrange(0, 130 * 365)) for _ in range(200)}
+        for day in days:
+            assert circ.on(day) == circ._law_on(day), (circ.id, day)
