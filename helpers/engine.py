@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
 from .law import Circuit, CircuitDay, Element, Law, Regime, Version, law
-from .memos import kept, remember
+from .memos import remember
 
 
 @dataclass(frozen=True)
@@ -113,21 +113,8 @@ def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law
 
 
 def _element_result(e: Element, met: bool, why: str, law_: Law) -> ElementResult:
-    """An element's result: a function of the element, whether it is met and why, so the few each element
-    gives are kept (results are frozen, and two answers may share one; `forget` empties them)."""
-    key = (id(e), met, why)
-    kept = _RESULTS.get(key)
-    if kept is not None and kept[0] is e and kept[1] is law_:
-        return kept[2]
-    result = _built(ElementResult, {"id": e.id, "label": e.label, "met": met, "why": why,
-                                    "authority": law_.cite(e.authority)})
-    if len(_RESULTS) >= 1 << 14:
-        _RESULTS.clear()
-    _RESULTS[key] = (e, law_, result)
-    return result
-
-
-_RESULTS = kept()
+    return _built(ElementResult, {"id": e.id, "label": e.label, "met": met, "why": why,
+                                  "authority": law_.cite(e.authority)})
 
 
 def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:

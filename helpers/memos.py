@@ -25,17 +25,3 @@ def forget() -> None:
     for cached in list(_MEMOS):
         cached.cache_clear()
 
-
-class Kept(dict):
-    """A memo kept by hand (a dict whose keys carry the identity of the compiled law they read, checked on
-    each hit), registered so `forget` empties it like the others."""
-
-    __hash__ = object.__hash__  # to be registered (by identity)
-
-    def cache_clear(self) -> None:
-        self.clear()
-
-
-def kept() -> Kept:
-    """A new hand-kept memo, registered."""
-    return remember(Kept())
