@@ -17,8 +17,8 @@ from typing import Any
 from .facts import Facts, vocabulary
 from .loading import (DATA_DIR, DataError, Field, check_mapping, iso_date, list_of, load_yaml_file, optional_text,
                       text, where)
+from .memos import remember
 from .rules import compile_rule
-
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def knowledge() -> Knowledge:
 
 
 def mechanisms_of(k: Knowledge, facts: Facts) -> frozenset:
-    return frozenset(m.id for m in k.mechanisms if m.test(facts, None)[0])
+    return frozenset(m.id for m in k.mechanisms if m.test.holds(facts, None))
 
 
 # --- strength ---------------------------------------------------------------------------
@@ -176,6 +176,7 @@ def _rank(fact: str, value: Any) -> int:
     return spec.rank(value)
 
 
+@remember
 @lru_cache(maxsize=1 << 16)
 def strength(facts: Facts) -> tuple[int, ...]:
     return tuple(_rank(f, getattr(facts, f)) for f in strength_facts())
@@ -198,6 +199,7 @@ class Profile:
     employee: bool
 
 
+@remember
 @lru_cache(maxsize=1 << 16)
 def profile(facts: Facts) -> Profile:
     k = knowledge()
@@ -272,6 +274,7 @@ class Comparison:
         return self.analogous and not self.weaker
 
 
+@remember
 @lru_cache(maxsize=1 << 16)
 def compare_facts(precedent: Facts, new: Facts) -> Comparison:
     p, n = profile(precedent), profile(new)

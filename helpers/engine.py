@@ -8,12 +8,14 @@ state-created danger, or harm inflicted directly by a state actor. Prong two
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
-from .law import Circuit, Law, Regime, Version, in_force, law
+from .law import Circuit, CircuitDay, Element, Law, Regime, Version, law
+from .memos import remember
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,24 @@ def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law
     for e in version.elements:
         met, leaves = e.test(facts, regime)
         met_all = met_all and met
-        why = " ".join(dict.fromkeys(leaf.explain(facts, m, regime) for leaf, m in leaves[:2]))
-        out.append(ElementResult(e.id, e.label, met, why, law_.cite(e.authority)))
+        out.append(_element_result(e, met, _why(leaves, facts, regime), law_))
     return met_all, tuple(out)
+
+
+def _element_result(e: Element, met: bool, why: str, law_: Law) -> ElementResult:
+    return _built(ElementResult, {"id": e.id, "label": e.label, "met": met, "why": why,
+                                  "authority": law_.cite(e.authority)})
+
+
+def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:
+    """What the (first two) leaves that decided an element say, each once."""
+    if not leaves:
+        return ""
+    first = leaves[0][0].explain(facts, leaves[0][1], regime)
+    if len(leaves) == 1:
+        return first
+    second = leaves[1][0].explain(facts, leaves[1][1], regime)
+    return first if second == first else f"{first} {second}"
 
 
 def _direct(facts: Facts, regime: Regime, detail: bool, law_: Law) -> TheoryResult:
@@ -118,49 +135,89 @@ def _direct(facts: Facts, regime: Regime, detail: bool, law_: Law) -> TheoryResu
         return TheoryResult(state and culpable, ())
     hs = vocabulary()["harm_source"]
     elements = (
-        ElementResult("state_actor_harm", "A state actor inflicted the harm directly", state,
-                      f"{hs.label}: {hs.label_of(facts.harm_source)}.", law_.cite(law_.method.direct_harm)),
-        ElementResult("conscience_shocking_culpability", "Culpability that shocks the conscience (Lewis)", culpable,
-                      regime.explain(facts, "direct", culpable), law_.cite(regime.authority)),
+        _result("state_actor_harm", "A state actor inflicted the harm directly", state,
+                f"{hs.label}: {hs.label_of(facts.harm_source)}.", law_.cite(law_.method.direct_harm)),
+        _result("conscience_shocking_culpability", "Culpability that shocks the conscience (Lewis)", culpable,
+                regime.explain(facts, "direct", culpable), law_.cite(regime.authority)),
     )
-    return TheoryResult(state and culpable, elements)
+    return _built(TheoryResult, {"met": state and culpable, "elements": elements, "recognized": None})
+
+
+@remember
+@lru_cache(maxsize=4096)
+def _result(*values) -> ElementResult:
+    """An element's result, a function of its values (results are frozen: two answers may share one)."""
+    return ElementResult(*values)
+
+
+def _built(cls, values: dict):
+    """A frozen answer object from values worked out here, every field given: the dataclass's own
+    __init__ sets each field through object.__setattr__, most of the cost of building an answer
+    (tests/unit/test_memos.py checks the objects built so equal those built the usual way)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool]:
     law_ = law()
     d, c = f.decision_date, f.conduct_date
-    regime_d = circ.regime_on(d)
+    now = circ.on(d)
+    regime_d = now.regime
     # Prong one, on the decision date.
-    sr_met, sr_elems = _run(circ.sr_on(d), f, regime_d, detail, law_)
-    recognized = circ.recognizes(d, f.readings)
-    test_d = circ.test_on(d)
+    sr_met, sr_elems = _run(now.sr, f, regime_d, detail, law_)
+    recognized = bool(now.status and now.status.recognized_under(f.readings))  # circ.recognizes(d, ...)
+    test_d = now.test
     scd_elems_met, scd_elems = _run(test_d, f, regime_d, detail, law_)
     scd_met = (recognized or f.assume_recognized) and scd_elems_met
     direct = _direct(f, regime_d, detail, law_)
     violation = sr_met or scd_met or direct.met
-    # Prong two, on the conduct date.
-    basis = custody_route(law_, circ, f, detail)
-    if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
-        basis = direct_harm_route(law_, circ, f, detail)
-    if basis is None:
-        basis = danger_route(law_, circ, f, circ.danger_test_met(f, c), detail)
+    then = circ.on(c)
+    basis = _prong_two(law_, circ, f, detail,
+                       scd_elems_met if then.test is test_d and then.regime is regime_d else None)
     ce = basis.established
     if not detail:
         return violation, ce
     if not violation and basis.why:
         # After Pearson a court may answer prong two first; the answer must not read as if there
         # were a violation to be clear about.
-        basis = replace(basis, why="If there were a violation: " + basis.why[0].lower() + basis.why[1:])
+        basis = basis.with_why("If there were a violation: " + basis.why[0].lower() + basis.why[1:])
     baseline = _baseline(f, sr_met, scd_met, direct.met, recognized, law_)
-    authorities = _authorities(law_, circ, d, basis)
-    return Answer(
-        circuit=circ.id, conduct_date=c.isoformat(), decision_date=d.isoformat(),
-        special_relationship=TheoryResult(sr_met, sr_elems),
-        state_created_danger=TheoryResult(scd_met, scd_elems, recognized),
-        direct_harm=direct, violation=violation, clearly_established=ce,
-        qualified_immunity=not (violation and ce), authorities=authorities, baseline=baseline,
-        clearly_established_basis=basis, test_in_force=law_.cite(test_d.authority),
-    )
+    authorities = _authorities(law_, now, basis)
+    return _built(Answer, {
+        "circuit": circ.id, "conduct_date": c.isoformat(), "decision_date": d.isoformat(),
+        "special_relationship": _built(TheoryResult, {"met": sr_met, "elements": sr_elems, "recognized": None}),
+        "state_created_danger": _built(TheoryResult, {"met": scd_met, "elements": scd_elems, "recognized": recognized}),
+        "direct_harm": direct, "violation": violation, "clearly_established": ce,
+        "qualified_immunity": not (violation and ce), "authorities": authorities, "baseline": baseline,
+        "clearly_established_basis": basis, "test_in_force": law_.cite(test_d.authority),
+    })
+
+
+def _prong_two(law_: Law, circ: Circuit, f: Facts, detail: bool, met_then: bool | None = None) -> Basis:
+    """Prong two, on the conduct date (`met_then`: whether the facts meet the circuit's danger test as it
+    stood then, where already known)."""
+    c = f.conduct_date
+    basis = custody_route(law_, circ, f, detail)
+    if basis is None and f.harm_source == "state_actor" and circ.regime_on(c).meets(f, "direct"):
+        basis = direct_harm_route(law_, circ, f, detail)
+    if basis is None:
+        if met_then is None:
+            met_then = circ.danger_test_met(f, c)
+        basis = danger_route(law_, circ, f, met_then, detail)
+    return basis
+
+
+def _violation(circ: Circuit, f: Facts) -> bool:
+    """Prong one without explanations: `_analyse(...).violation`, for flips."""
+    now = circ.on(f.decision_date)
+    regime = now.regime
+    if now.sr.met(f, regime):
+        return True
+    recognized = bool(now.status and now.status.recognized_under(f.readings))
+    if (recognized or f.assume_recognized) and now.test.met(f, regime):
+        return True
+    return f.harm_source == "state_actor" and regime.meets(f, "direct")
 
 
 def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law_: Law) -> str:
@@ -177,15 +234,16 @@ def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law
     return f"Neither exception applies, so DeShaney's rule governs: a failure to protect is no violation ({cite})."
 
 
-def _authorities(law_: Law, circ: Circuit, day, basis: Basis) -> tuple[dict, ...]:
+def _authorities(law_: Law, now: CircuitDay, basis: Basis) -> tuple[dict, ...]:
+    """The cases an answer rests on: DeShaney, the circuit's recognition and its test on the decision
+    date (`now`), and what prong two relied on; each once, in that order."""
     ids = [law_.method.deshaney.case]
-    status = in_force(circ.status, day)
-    if status:
-        ids.append(status.authority.case)
-    ids.append(circ.test_on(day).authority.case)
+    if now.status:
+        ids.append(now.status.authority.case)
+    ids.append(now.test.authority.case)
     ids.extend(basis.precedents)
-    seen = dict.fromkeys(i for i in ids if i in law_.precedents)
-    return tuple(law_.precedents[i].as_authority() for i in seen)
+    precedents = law_.precedents
+    return tuple(precedents[i].as_authority() for i in dict.fromkeys(ids) if i in precedents)
 
 
 # --- public API ------------------------------------------------------------------------
@@ -256,14 +314,17 @@ def flips(facts: Any) -> dict[str, list[Flip]]:
     circuits = law().circuits
     alts = alternatives(f)
     out: dict[str, list[Flip]] = {}
+    law_ = law()
     for cid in CIRCUITS:
         circ = circuits[cid]
         v0, ce0 = _analyse(circ, f, False)  # type: ignore[misc]
         qi0 = not (v0 and ce0)
         found = []
         for name, value, g in alts:
-            v1, ce1 = _analyse(circ, g, False)  # type: ignore[misc]
-            qi1 = not (v1 and ce1)
+            v1 = _violation(circ, g)
+            # Immunity is denied only for a violation clearly established: without a violation, prong
+            # two cannot change the answer, and is not asked.
+            qi1 = not _prong_two(law_, circ, g, False).established if v1 else True
             if v1 != v0 or qi1 != qi0:
                 found.append(Flip(cid, name, getattr(f, name), value, (v0, v1), (qi0, qi1)))
         out[cid] = found

@@ -7,8 +7,7 @@ one plain-English line naming the field, the value and what is allowed.
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Mapping
@@ -201,7 +200,7 @@ class Facts:
     readings: tuple = ()
 
     def to_dict(self) -> dict:
-        out = asdict(self)
+        out = {n: getattr(self, n) for n in FACT_FIELDS}
         if self.readings:
             out["readings"] = list(self.readings)
         else:
@@ -213,13 +212,47 @@ class Facts:
         return out
 
     def with_(self, **changes: Any) -> "Facts":
-        return replace(self, **changes)
+        """These facts with `changes`, each value checked as `parse_facts` checks it (not the relations
+        between fields: the engine builds what-ifs across them). What was checked is not checked again."""
+        vocab = vocabulary()
+        values = {n: self.__dict__[n] for n in FACT_FIELDS}
+        problems = []
+        for key, value in changes.items():
+            if key not in values:
+                problems.append(f"{key}: unknown field; allowed fields: {', '.join(vocab)}")
+            elif key == "circuit" and value is None:
+                values[key] = None
+            else:
+                values[key], problem = _check_value(key, value, vocab.get(key))
+                if problem:
+                    problems.append(problem)
+        if problems:
+            raise FactError(problems)
+        return _trusted(values)
 
     def __post_init__(self) -> None:
         _validate_built(self)
 
+    # The engine keys its memos on whole fact patterns: the hash is computed once per pattern.
+    def __hash__(self) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = self.__dict__["_hash"] = hash(tuple(self.__dict__[n] for n in FACT_FIELDS))
+        return cached
+
+    def __getstate__(self) -> dict:
+        return {n: self.__dict__[n] for n in FACT_FIELDS}  # never the hash: it differs between processes
+
 
 FACT_FIELDS = tuple(f.name for f in fields(Facts))
+_DEFAULTS = {f.name: f.default for f in fields(Facts) if f.default is not MISSING}
+
+
+def _trusted(values: dict) -> Facts:
+    """A `Facts` of values already checked (every field present): built without checking them again."""
+    facts = object.__new__(Facts)
+    facts.__dict__.update(values)
+    return facts
 #: Facts a student can move one at a time (no circuit, dates or options).
 VARIABLE_FACTS = tuple(
     f for f in FACT_FIELDS
@@ -264,42 +297,18 @@ def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = No
     values: dict[str, Any] = {}
     unknown = 0
     for key, value in raw.items():
-        if key == "readings":
-            checked = _check_readings(value)
-            if isinstance(checked, str):
-                problems.append(checked)
-            else:
-                values[key] = checked
-            continue
         spec = vocab.get(key) if isinstance(key, str) else None
-        if spec is None:
+        if spec is None and key != "readings":
             unknown += 1
             if unknown <= _MAX_UNKNOWN:
                 name = key if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w.-]{0,59}", key) else shorten(key, 40)
                 problems.append(f"{name}: unknown field; allowed fields: {', '.join(vocab)}")
             continue
-        if spec.kind == "circuit":
-            cid = circuit_id(value)
-            if cid is None or cid == "scotus":
-                problems.append(f"circuit: value {shorten(value)} is not a circuit; allowed: {_describe_allowed(spec)}")
-            else:
-                values[key] = cid
-        elif spec.kind == "date":
-            d = _check_date(value)
-            if d is None:
-                problems.append(f"{key}: value {shorten(value)} is not a date; allowed: {_describe_allowed(spec)}")
-            else:
-                values[key] = d
-        elif spec.kind == "flag":
-            if not isinstance(value, bool):
-                problems.append(f"{key}: value {shorten(value)} is not allowed; allowed: {_describe_allowed(spec)}")
-            else:
-                values[key] = value
+        checked, problem = _check_value(key, value, spec)
+        if problem:
+            problems.append(problem)
         else:
-            if not isinstance(value, str) or value not in spec.values:
-                problems.append(f"{key}: value {shorten(value)} is not allowed; allowed: {_describe_allowed(spec)}")
-            else:
-                values[key] = value
+            values[key] = checked
     if unknown > _MAX_UNKNOWN:
         problems.append(f"input: {unknown - _MAX_UNKNOWN} more unknown fields; allowed fields: {', '.join(vocab)}")
     if "conduct_date" not in values and "conduct_date" not in raw:
@@ -321,14 +330,35 @@ def parse_facts(raw: Any, *, need_circuit: bool = False, today: date | None = No
         )
     if problems:
         raise FactError(problems)
-    _TRUSTED.on = True
-    try:
-        return Facts(**values)
-    finally:
-        _TRUSTED.on = False
+    return _trusted({**_DEFAULTS, **values})
 
 
 _MAX_UNKNOWN = 10
+
+
+def _check_value(key: str, value: Any, spec: FactSpec | None) -> tuple[Any, str | None]:
+    """One field's value as the contract holds it (a circuit's id, a `date`), or the problem, as a line."""
+    if key == "readings":
+        checked = _check_readings(value)
+        return (None, checked) if isinstance(checked, str) else (checked, None)
+    assert spec is not None
+    if spec.kind == "circuit":
+        cid = circuit_id(value)
+        if cid is None or cid == "scotus":
+            return None, f"circuit: value {shorten(value)} is not a circuit; allowed: {_describe_allowed(spec)}"
+        return cid, None
+    if spec.kind == "date":
+        d = _check_date(value)
+        if d is None:
+            return None, f"{key}: value {shorten(value)} is not a date; allowed: {_describe_allowed(spec)}"
+        return d, None
+    if spec.kind == "flag":
+        if not isinstance(value, bool):
+            return None, f"{key}: value {shorten(value)} is not allowed; allowed: {_describe_allowed(spec)}"
+        return value, None
+    if not isinstance(value, str) or value not in spec.values:
+        return None, f"{key}: value {shorten(value)} is not allowed; allowed: {_describe_allowed(spec)}"
+    return value, None
 
 
 def _check_readings(value: Any) -> "tuple[str, ...] | str":
@@ -388,13 +418,8 @@ def facts_from_text(text: str, source: str = "input", **options: Any) -> Facts:
         raise FactError(located) from None
 
 
-_TRUSTED = threading.local()
-
-
 def _validate_built(facts: "Facts") -> None:
     """A `Facts(...)` built directly gets the checks `parse_facts` gives text: the same messages."""
-    if getattr(_TRUSTED, "on", False):
-        return
     problems = []
     for name in FACT_FIELDS:
         value = getattr(facts, name)

@@ -24,8 +24,10 @@ from datetime import date
 from functools import lru_cache
 
 from .analogy import compare_facts, crossing_is_ours, describe, knowledge, similarities
+from .casebase import Search, casebase
 from .facts import CIRCUIT_NAMES, Facts, vocabulary
 from .law import Circuit, Cite, Law, Precedent, custody_contours, in_force, law as load_law
+from .memos import remember
 
 
 # --- the method on the decision date ---------------------------------------------------
@@ -79,7 +81,7 @@ def consensus_needed(law: Law, day: date, readings: tuple = ()) -> int:
 def consensus_standard(circuit: Circuit, day: date) -> str:
     """How the forum counts out-of-circuit cases on `day`: none | ordinary | unmistakable | own_recognition |
     same_act_case."""
-    c = in_force(circuit.consensus, day)
+    c = circuit.on(day).consensus
     if c is None or not c.counts:
         return "none"
     return getattr(c, "standard", "ordinary") or "ordinary"
@@ -98,6 +100,7 @@ class Support:
     distinctions: tuple[str, ...]
 
 
+@remember
 @lru_cache(maxsize=4096)
 def pattern_key(facts: Facts) -> Facts:
     """The facts without forum, decision date or options: what analogies depend on (the readings a
@@ -114,32 +117,16 @@ def _test_reaches(law: Law, precedent: Precedent, facts: Facts) -> bool:
     return circ.test_on(precedent.decided).met(facts, circ.regime_on(precedent.decided))
 
 
-@lru_cache(maxsize=4096)
-def _supports(key: Facts) -> tuple[tuple, ...]:
-    """Every danger precedent decided before the conduct and still good law then, compared with
-    the facts once per fact pattern: (precedent, held_violation, within_rule, analogous, on_point, crossed).
-    within_rule: harm that reaches these facts and no doctrinal line (what the general level asks of a
-    binding case); analogous: also a shared mechanism and the precedent's test reaches these facts;
-    on_point: also no weaker on any factor. For a case holding like conduct lawful the flags ask whether it
-    is a counterexample: a shared mechanism, harm it cuts against, and these facts no stronger on any
-    factor. harm: how the precedent's harm stands to these facts' (analogy.harm_relation); whether harms
-    of one group cross, and whether a persuasive case reaches a harm a fortiori, is decided in `supports`."""
-    law = load_law()
-    c = key.conduct_date
-    out = []
-    for p in law.danger_precedents:
-        # A holding the workbook knows only from memory is not law it can teach as settled.
-        if not (p.decided < c and p.good_law_on(c)) or p.verification == "memory":
-            continue
-        cmp = compare_facts(p.fact_pattern(), key)
-        if p.violation:
-            within = cmp.harm_supports and not cmp.employee_line
-            analogous = cmp.analogous and _test_reaches(law, p, key)
-            out.append((p, True, within, analogous, analogous and not cmp.weaker, cmp.harm))
-        else:
-            contrary = cmp.counterexample
-            out.append((p, False, contrary, contrary, contrary, cmp.harm))
-    return tuple(out)
+def search(facts: Facts) -> Search:
+    """Every danger precedent decided before the conduct and still good law then (and not known from
+    memory alone), compared with the facts once per fact pattern (helpers/casebase.py). For a case
+    holding a violation: within the rule (harm that reaches these facts, no doctrinal line: what the
+    general level asks of a binding case); analogous (also a shared mechanism, and the precedent's test
+    reaches these facts); on point (also no weaker on any factor). For a case holding like conduct
+    lawful: a counterexample (a shared mechanism, harm it cuts against, and these facts no stronger on
+    any factor). Whether harms of one group cross, and whether a persuasive case reaches a harm a
+    fortiori, is decided in `supports`."""
+    return casebase(load_law()).search(pattern_key(facts))
 
 
 def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
@@ -149,17 +136,15 @@ def supports(law: Law, facts: Facts, level: str, forum: tuple[str, ...] = (),
     the rule; every other case must be analogous. At the particularized level a case must be on point,
     and harms of one group cross (from Kisela on, at the particularized level, our reading: `crossing_label`).
     Only a binding case reaches a harm a fortiori (harm_reaches): a persuasive case counts for what it held."""
-    pro, con = [], []
-    for p, violation, within, analogous, on_point_, harm in _supports(pattern_key(facts)):
-        if harm in ("reaches", "reached_by") and p.court not in forum:
-            continue
-        if level == "general":
-            hit = within if (violation and controlling and p.court in forum) else analogous
-        else:
-            hit = on_point_
-        if hit:
-            (pro if violation else con).append(p)
-    return pro, con
+    base = casebase(load_law())
+    found = base.search(pattern_key(facts))
+    binding = base.court_mask(forum)
+    if level == "general":
+        pro = ((found.within if controlling else found.analogous) & binding) | (found.analogous & ~binding)
+    else:
+        pro = found.on_point
+    persuasive_fortiori = found.fortiori & ~binding
+    return base.cases(pro & ~persuasive_fortiori), base.cases(found.contrary & ~persuasive_fortiori)
 
 
 def _crossing_ours(facts: Facts, level: str, cases: list[Precedent], needed: int) -> tuple[str, ...]:
@@ -167,17 +152,18 @@ def _crossing_ours(facts: Facts, level: str, cases: list[Precedent], needed: int
     `cases` (counted by circuit) are about the same kind of harm, the others are treated as on point by the
     workbook's own reading - a harm reached a fortiori (harm_reaches, Hope at 741), or, at the particularized
     level after Kisela (`crossing_is_ours`), another harm of one group."""
-    k = knowledge()
-    key = pattern_key(facts)
-    crossing_ours = crossing_is_ours(k, level, facts.decision_date)
-    relation = {p.id: compare_facts(p.fact_pattern(), key).harm for p in cases}
-    read = [p for p in cases if relation[p.id] in ("reaches", "reached_by") or (crossing_ours and relation[p.id] == "group")]
-    if not read or len({p.court for p in cases if p not in read}) >= needed:
+    base = casebase(load_law())
+    found = base.search(pattern_key(facts))
+    crossing_ours = crossing_is_ours(knowledge(), level, facts.decision_date)
+    odd = found.fortiori | (found.group if crossing_ours else 0)
+    read = [p for p in cases if base.bit[p.id] & odd]
+    if not read or len({p.court for p in cases if not base.bit[p.id] & odd}) >= needed:
         return ()
     hs = vocabulary()["harm_source"]
     there = ", ".join(sorted({hs.label_of(p.fact_pattern().harm_source) for p in read}))
     why = ("a case condemning an official who licensed a lesser harm reaches a graver one a fortiori, and not the "
-           "reverse (our reading of Hope at 741 with Dwares, itself a case of licensed violence)" if any(relation[p.id] != "group" for p in read) else
+           "reverse (our reading of Hope at 741 with Dwares, itself a case of licensed violence)"
+           if any(base.bit[p.id] & found.fortiori for p in read) else
            "violence and natural perils cross at the general level (Wood on White v. Rochford); at the particularized "
            "level after Kisela ('squarely governs') a court may treat the kind of harm as material")
     return (f"Interpretive: this answer treats {_names(load_law(), [p.id for p in read])} ({there}) as deciding "
@@ -188,9 +174,10 @@ def _same_act_cases(facts: Facts, forum: tuple[str, ...]) -> list[Precedent]:
     """Out-of-circuit cases that held the same kind of act unconstitutional, on point at the particularized
     level (a shared mechanism, harm that reaches, no line, facts no weaker): what a lone persuasive case must
     be to give fair warning where the forum reads Capoeman with Wood (`same_act_case`)."""
-    return [p for p, violation, _within, _analogous, on_point_, harm in _supports(pattern_key(facts))
-            if violation and on_point_ and harm in ("same", "group")
-            and p.court not in forum and p.fact_pattern().act_kind == facts.act_kind]
+    base = casebase(load_law())
+    found = base.search(pattern_key(facts))
+    return base.cases(found.on_point & found.same_or_group & ~base.court_mask(forum)
+                      & base.acts.get(facts.act_kind, 0))
 
 
 # --- the answer ---------------------------------------------------------------------------
@@ -208,6 +195,11 @@ class Basis:
     distinctions: tuple[str, ...] = ()  # what the other side would say
     counterexamples: tuple[str, ...] = ()  # precedents holding like conduct lawful
     ours: tuple[str, ...] = ()  # the workbook's own interpretive choices this answer used
+
+    def with_why(self, why: str) -> "Basis":
+        """The same basis, said otherwise (dataclasses.replace, without its generic machinery)."""
+        return Basis(self.established, self.route, self.generality, self.precedents, why, self.shared,
+                     self.distinctions, self.counterexamples, self.ours)
 
     def to_dict(self) -> dict:
         return {"established": self.established, "route": self.route, "generality": self.generality,
@@ -232,6 +224,13 @@ def _names(law: Law, ids) -> str:
 
 
 def _explain_support(law: Law, p: Precedent, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the facts share with a precedent relied on, and what the other side would say (once per
+    precedent and fact pattern: several circuits may rely on one case)."""
+    return casebase(law).memo(_support_texts)(p.id, facts)
+
+
+def _support_texts(law: Law, pid: str, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    p = law.precedents[pid]
     pf = p.fact_pattern()
     cmp = compare_facts(pf, pattern_key(facts))
     return tuple(similarities(cmp, pf, facts)), tuple(describe(cmp, pf, facts, p.short_name))
@@ -248,7 +247,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
         return Basis(False, "none", level, (bar[1].case,),
                      f"The {circuit.name} never adopted the theory, and a right it never established "
                      "cannot be clearly established there." if detail else "")
-    if in_force(circuit.tests, c) is not None and not met_then:
+    if circuit.on(c).stated_test is not None and not met_then:
         return Basis(False, "none", level, (), f"These facts do not meet the {circuit.name}'s "
                      f"state-created-danger test as it stood on {c.isoformat()}, so no case there had made "
                      "them clearly unlawful." if detail else "")
@@ -273,7 +272,7 @@ def danger_route(law: Law, circuit: Circuit, facts: Facts, met_then: bool, detai
                      if detail else "", counterexamples=counter_ids,
                      ours=_crossing_ours(facts, level, contrary, 1) if detail else ())
     if level == "general" and controlling and binding:
-        status = in_force(circuit.status, c)
+        status = circuit.on(c).status
         shared, dist = ((), ())
         if detail and binding:
             shared, dist = _explain_support(law, binding[-1], facts)
@@ -313,7 +312,7 @@ def _recognition_consensus(law: Law, circuit: Circuit, facts: Facts, detail: boo
     need = consensus_needed(law, d, facts.readings)
     if len(others) < need:
         return None
-    cases = tuple(in_force(law.circuits[o].status, c).authority.case for o in others)
+    cases = tuple(law.circuits[o].on(c).status.authority.case for o in others)
     return Basis(True, "general", "general", cases,
                  f"At the general level you chose: {len(others)} other circuits had recognised the theory and "
                  "their tests, as they then stood, condemn these facts (the dissents' reading; the McClendon "
@@ -346,7 +345,7 @@ def _consensus(law, circuit, facts, level, pro, con, controlling, detail, counte
         ours_crossing = _crossing_ours(facts, level, [p for p in pro if p.court not in (circuit.id, "scotus")]
                                        if ok else lone, need if ok else 1)
         if not ok:
-            rule = in_force(circuit.consensus, d)
+            rule = circuit.on(d).consensus
             why = (f"No binding case, but {_names(law, cases)} had held the same kind of act unconstitutional elsewhere, "
                    "on facts no stronger for the plaintiff than these, and no case had held otherwise; the "
                    f"{circuit.name} then looked to whatever decisional law was available "
@@ -412,9 +411,17 @@ def custody_route(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
     return _custody_particulars(law, circuit, facts, detail)
 
 
-def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+def _custody_settled(law: Law, facts: Facts) -> dict:
+    """circuit id -> the custody version whose duty these facts meet on the conduct date (or one its court
+    held clearly established from an earlier date), for every circuit where there is one."""
     c = facts.conduct_date
-    version = circuit.custody_test_met(facts, c) or _established_early(circuit, facts)
+    return {cid: v for cid, circuit in law.circuits.items()
+            for v in [circuit.custody_test_met(facts, c) or _established_early(circuit, facts)] if v is not None}
+
+
+def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Basis | None:
+    settled = casebase(law).memo(_custody_settled)(facts)  # once per fact pattern, for all twelve
+    version = settled.get(circuit.id)
     if version is not None:
         cite = law.method.custody.get(facts.custody, version.authority)
         return Basis(True, "special_relationship", facts.generality, (cite.case,),
@@ -422,8 +429,7 @@ def _custody_duty(law: Law, circuit: Circuit, facts: Facts, detail: bool) -> Bas
                      f"in the {circuit.name} by then." if detail else "")
     if facts.custody == "none" or consensus_standard(circuit, facts.decision_date) == "none":
         return None
-    others = [(cid, v) for cid, other in law.circuits.items() if cid != circuit.id
-              for v in [other.custody_test_met(facts, c) or _established_early(other, facts)] if v is not None]
+    others = [(cid, v) for cid, v in settled.items() if cid != circuit.id]
     need = consensus_needed(law, facts.decision_date, facts.readings)
     if len(others) < need:
         return None
@@ -643,7 +649,7 @@ def on_point(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> 
 # --- the other side's counterexample (the argument exercises and the QI lab's spar mode) -----
 
 def counterexample_checks(law: Law, circuit: Circuit, precedent: Precedent, facts: Facts) -> tuple[Check, ...]:
-    """Whether `precedent` is a counterexample the engine counts (`_supports`): decided before the
+    """Whether `precedent` is a counterexample the engine counts (`search`): decided before the
     conduct, good law then, holding like conduct lawful, sharing a mechanism and a harm group, on
     facts at least as strong for the plaintiff as these. `binding` is reported too: only a binding
     counterexample defeats the plaintiff's route (danger_route)."""

@@ -6,11 +6,12 @@ frozen. The value in force on a day is the latest entry dated on or before it
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 import re
-from typing import Any, Sequence, TypeVar
+from typing import Any, NamedTuple, Sequence, TypeVar
 
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUITS, COURTS, Facts, FactError, parse_facts, vocabulary
 from .loading import (
@@ -65,7 +66,6 @@ class Opinion:
 
 
 _PATTERNS: dict = {}
-_CITES: dict = {}
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,11 @@ class Precedent:
         return parse_facts(raw)
 
     def as_authority(self) -> dict:
-        return {"name": self.name, "citation": self.citation, "court": self.court,
-                "decided": self.decided.isoformat()}
+        kept = self.__dict__.get("_authority")
+        if kept is None:
+            kept = self.__dict__["_authority"] = {"name": self.name, "citation": self.citation, "court": self.court,
+                                                  "decided": self.decided.isoformat()}
+        return dict(kept)  # a copy: an answer's authorities are its own to change
 
 
 def _fact_values(node: Any) -> dict:
@@ -372,7 +375,10 @@ class Version:
 
     def met(self, facts: Facts, regime: "Regime") -> bool:
         """Whether `facts` meet every element, without explanations (the fast path)."""
-        return all(e.test(facts, regime)[0] for e in self.elements)
+        for e in self.elements:
+            if not e.test.holds(facts, regime):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -495,42 +501,78 @@ class Circuit:
     #: latest word on the decision date, the Supreme Court's or the circuit's, decides (immunity.method_for)
     generality: tuple = ()
 
+    def on(self, day: date) -> "CircuitDay":
+        """The circuit's law in force on `day`. Compiled once per circuit as a step function of the date:
+        the law changes only on the days its entries start, so each stretch between two such days holds
+        one `CircuitDay`, found by bisection (a changed circuit is a new object, compiled afresh)."""
+        timeline = self.__dict__.get("_timeline")
+        if timeline is None:
+            starts = sorted({date.min, *(e.start for e in (*self.status, *self.tests, *self.culpability,
+                                                           *self.special_relationship, *self.consensus)),
+                             *(v.effective_start for v in self.special_relationship)})
+            timeline = self.__dict__["_timeline"] = (tuple(starts), tuple(self._law_on(s) for s in starts))
+        starts, days = timeline
+        return days[bisect_right(starts, day) - 1]
+
+    def _law_on(self, day: date) -> "CircuitDay":
+        sr = self.special_relationship[0]
+        for version in reversed(self.special_relationship):
+            if version.effective_start <= day:
+                sr = version
+                break
+        stated = in_force(self.tests, day)
+        return CircuitDay(
+            status=in_force(self.status, day), stated_test=stated, test=stated or self.tests[0],
+            regime=in_force(self.culpability, day) or self.culpability[0], sr=sr,
+            custody=in_force(self.special_relationship, day), consensus=in_force(self.consensus, day))
+
     def recognizes(self, day: date, readings: tuple = ()) -> bool:
         """Whether the circuit recognised state-created danger on `day` (under the other side of any
         reading in `readings`, data/readings.yaml)."""
-        s = in_force(self.status, day)
+        s = self.on(day).status
         return bool(s and s.recognized_under(readings))
 
     def test_on(self, day: date) -> Version:
         """The test in force on `day`; before the first, the first (for assumed analysis)."""
-        return in_force(self.tests, day) or self.tests[0]
+        return self.on(day).test
 
     def regime_on(self, day: date) -> Regime:
-        return in_force(self.culpability, day) or self.culpability[0]
+        return self.on(day).regime
 
     def sr_on(self, day: date) -> Version:
         """The special-relationship version in force on `day` for prong one. A version whose
         duty the circuit held clearly established for earlier conduct (`established_from`)
         governs from that earlier date: a duty clearly established then was the law then."""
-        for version in reversed(self.special_relationship):
-            if version.effective_start <= day:
-                return version
-        return self.special_relationship[0]
+        return self.on(day).sr
 
     def danger_test_met(self, facts: Facts, day: date) -> bool:
         """Whether `facts` meet this circuit's state-created-danger test as it stood on `day`."""
-        return self.test_on(day).met(facts, self.regime_on(day))
+        law_then = self.on(day)
+        return law_then.test.met(facts, law_then.regime)
 
     def custody_test_met(self, facts: Facts, day: date) -> Version | None:
         """The special-relationship version in force on `day`, if `facts` meet it."""
-        version = in_force(self.special_relationship, day)
+        law_then = self.on(day)
+        version = law_then.custody
         if version is None:
             return None
-        return version if version.met(facts, self.regime_on(day)) else None
+        return version if version.met(facts, law_then.regime) else None
 
     def counts_consensus(self, day: date) -> bool:
-        c = in_force(self.consensus, day)
+        c = self.on(day).consensus
         return bool(c and c.counts)
+
+
+class CircuitDay(NamedTuple):
+    """What a circuit's law was on one day (`Circuit.on`)."""
+
+    status: Status | None
+    stated_test: Version | None  # the test stated by then, if any
+    test: Version  # the test in force (before the first, the first, for assumed analysis)
+    regime: Regime
+    sr: Version  # the special-relationship version for prong one (`established_from` counts)
+    custody: Version | None  # the special-relationship version stated by then, if any
+    consensus: Consensus | None
 
 
 def _level(value: Any) -> str:
@@ -775,9 +817,11 @@ class Law:
     danger_precedents: tuple = ()
 
     def cite(self, c: Cite) -> str:
-        text = _CITES.get(c)
-        if text is None:
-            text = _CITES[c] = self.precedents[c.case].cite(c.pin)
+        kept = c.__dict__.get("_cited")  # kept on the citation, for this body of law
+        if kept is not None and kept[0] is self:
+            return kept[1]
+        text = self.precedents[c.case].cite(c.pin)
+        c.__dict__["_cited"] = (self, text)
         return text
 
 

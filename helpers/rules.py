@@ -41,15 +41,27 @@ class Leaf:
     def explain(self, facts: Facts, met: bool, regime: Any = None) -> str:
         if self.kind == "culpable":
             return regime.explain(facts, self.setting, met)
-        spec: FactSpec = vocabulary()[self.fact]
-        value = getattr(facts, self.fact)
-        shown = spec.label_of(value)
-        if spec.kind == "flag":
-            return f"{spec.label}: {shown}."
-        if met:
-            return f"{spec.label}: {shown}."
-        wanted = " or ".join(spec.label_of(v) for v in spec.values if v in self.allowed)
-        return f"{spec.label}: {shown}; this element needs {wanted}."
+        texts = self.__dict__.get("_texts")
+        if texts is None:
+            texts = self.__dict__["_texts"] = {}
+        key = (getattr(facts, self.fact), met)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = _fact_text(self, *key)
+        return text
+
+
+def _fact_text(leaf: Leaf, value: Any, met: bool) -> str:
+    """What a test on one fact says of a value: a function of the leaf and the vocabulary, worked out for
+    every value when the rule is compiled (`compile_rule`) and kept on the leaf (`Leaf.explain`)."""
+    spec: FactSpec = vocabulary()[leaf.fact]
+    shown = spec.label_of(value)
+    if spec.kind == "flag":
+        return f"{spec.label}: {shown}."
+    if met:
+        return f"{spec.label}: {shown}."
+    wanted = " or ".join(spec.label_of(v) for v in spec.values if v in leaf.allowed)
+    return f"{spec.label}: {shown}; this element needs {wanted}."
 
 
 Compiled = Callable[[Facts, Any], "tuple[bool, tuple[tuple[Leaf, bool], ...]]"]
@@ -80,13 +92,15 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
         if bad:
             raise DataError([f"{here}: values {bad} are not values of '{fact}'; allowed: {', '.join(map(str, legal))}"])
         leaf = Leaf("fact", fact=fact, allowed=frozenset(allowed))
+        # What the leaf says of each value, met or not (`not` turns it), worked out with the rule.
+        leaf.__dict__["_texts"] = {(v, m): _fact_text(leaf, v, m) for v in legal for m in (True, False)}
         allowed_set = frozenset(allowed)
 
         def test_fact(facts: Facts, regime: Any, _f=fact, _a=allowed_set, _l=leaf):
             met = getattr(facts, _f) in _a
             return met, ((_l, met),)
 
-        return test_fact
+        return _with_holds(test_fact, lambda facts, regime, _f=fact, _a=allowed_set: getattr(facts, _f) in _a)
     if keys == {"culpable"}:
         setting = node["culpable"]
         if setting not in SETTINGS:
@@ -97,13 +111,14 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
             met = regime.meets(facts, _s)
             return met, ((_l, met),)
 
-        return test_culpable
+        return _with_holds(test_culpable, lambda facts, regime, _s=setting: regime.meets(facts, _s))
     if keys in ({"all"}, {"any"}):
         op = next(iter(keys))
         parts = node[op]
         if not isinstance(parts, list) or not parts:
             raise DataError([f"{here}: '{op}' needs a non-empty list of rules"])
         compiled = tuple(compile_rule(p, parts) for p in parts)
+        holds = tuple(c.holds for c in compiled)
         if op == "all":
             def test_all(facts: Facts, regime: Any, _c=compiled):
                 leaves = ()
@@ -113,7 +128,13 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
                         return False, why
                     leaves += why
                 return True, leaves
-            return test_all
+
+            def holds_all(facts: Facts, regime: Any, _h=holds):
+                for part in _h:
+                    if not part(facts, regime):
+                        return False
+                return True
+            return _with_holds(test_all, holds_all)
 
         def test_any(facts: Facts, regime: Any, _c=compiled):
             failed = ()
@@ -123,7 +144,13 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
                     return True, why
                 failed += why
             return False, failed
-        return test_any
+
+        def holds_any(facts: Facts, regime: Any, _h=holds):
+            for part in _h:
+                if part(facts, regime):
+                    return True
+            return False
+        return _with_holds(test_any, holds_any)
     if keys == {"reading", "ours", "other"}:
         from .readings import check_reading_id  # data/readings.yaml, checked once
 
@@ -133,20 +160,33 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
 
         def test_reading(facts: Facts, regime: Any, _r=rid, _u=ours, _o=other):
             return (_o if _r in facts.readings else _u)(facts, regime)
-        return test_reading
+
+        def holds_reading(facts: Facts, regime: Any, _r=rid, _u=ours.holds, _o=other.holds):
+            return (_o if _r in facts.readings else _u)(facts, regime)
+        return _with_holds(test_reading, holds_reading)
     if keys == {"not"}:
         inner = compile_rule(node["not"], node)
 
         def test_not(facts: Facts, regime: Any, _i=inner):
             met, why = _i(facts, regime)
             return (not met), tuple((leaf, not m) for leaf, m in why)
-        return test_not
+        return _with_holds(test_not, lambda facts, regime, _h=inner.holds: not _h(facts, regime))
     raise DataError([f"{here}: unknown rule form {sorted(keys)}; use fact/in, fact/is, culpable, all, any or not"])
+
+
+def _with_holds(test: Any, holds: Any) -> Compiled:
+    """A compiled rule carries, as `.holds`, the same tree compiled to say only whether it is met (the
+    fast path: `Version.met`, prong two, flips), with no leaves gathered to explain it."""
+    test.holds = holds
+    return test
 
 
 def _always(facts: Facts, regime: Any):
     """A reading that adds no requirement: met, decided by no fact."""
     return True, ()
+
+
+_always.holds = lambda facts, regime: True  # type: ignore[attr-defined]
 
 
 def rule_readings(node: Any) -> set[str]:

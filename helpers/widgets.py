@@ -25,6 +25,7 @@ from .cases import cases, find_case
 from .engine import Comparison, Flip, compare, evaluate, flips
 from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, FactSpec, groups, parse_facts, vocabulary
 from .law import law
+from .memos import remember
 
 #: The facts a lab starts from when given no case: nothing but the dates.
 BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
@@ -32,11 +33,13 @@ BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
 UNKNOWN_PLACEHOLDER = "unknown (decision date stands in)"
 
 
+@remember  # keyed by the whole fact pattern (dates, forum, options, readings): never stale
 @lru_cache(maxsize=512)
 def cached_compare(facts: Facts) -> Comparison:
     return compare(facts)
 
 
+@remember
 @lru_cache(maxsize=512)
 def cached_flips(facts: Facts) -> dict[str, list[Flip]]:
     return flips(facts)

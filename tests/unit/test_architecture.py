@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[2]
 #: from a floor above. Every module of helpers/ and helpers/exercises/ stands on exactly one floor.
 FLOORS = (
     ("reading files", {"helpers.loading", "helpers.lite", "helpers.readings", "helpers.saving"}),
-    ("facts and saved answers", {"helpers.facts", "helpers.progress"}),
+    ("facts and saved answers", {"helpers.facts", "helpers.progress", "helpers.memos"}),
     ("rules", {"helpers.rules"}),
     ("law", {"helpers.law"}),
-    ("analogy", {"helpers.analogy"}),
+    ("analogy", {"helpers.analogy", "helpers.casebase"}),
     ("immunity (prong two)", {"helpers.immunity"}),
     ("engine", {"helpers.engine", "helpers", "helpers.fidelity", "helpers.claims", "helpers.custody_table"}),
     ("the exercise model", {"helpers.exercises.model", "helpers.exercises.schema", "helpers.exercises.contested"}),

@@ -9,7 +9,8 @@ from helpers.analogy import compare_facts, differences
 from helpers.engine import evaluate
 from helpers.exercises import exercise_set, grade, load_bank, load_lesson
 from helpers.exercises.argue import grade_plies, plies, spar
-from helpers.immunity import pattern_key, _supports, best_counterexample, counterexample_checks, is_counterexample
+from helpers.casebase import casebase
+from helpers.immunity import pattern_key, search, best_counterexample, counterexample_checks, is_counterexample
 from helpers.law import law
 from helpers.loading import DataError
 from helpers.progress import ProgressStore
@@ -72,13 +73,13 @@ def test_the_defence_distinction_is_the_surface_act_under_the_shared_mechanism(k
 
 
 def test_counterexample_checks_agree_with_the_engine(kennedy):
-    """The same comparison: a case is a counterexample here exactly when `_supports` says so."""
+    """The same comparison: a case is a counterexample here exactly when the engine's search says so."""
     L = law()
     circ = L.circuits["ca9"]
     for facts in (kennedy, L.precedents["pena_v_deprisco_2005"].fact_pattern(),
                   L.precedents["mcclendon_v_city_of_columbia_2002"].fact_pattern()):
         circ = L.circuits[facts.circuit]
-        engine = {p.id for p, violation, _, contrary, *_ in _supports(pattern_key(facts)) if not violation and contrary}
+        engine = {p.id for p in casebase(L).cases(search(facts).contrary)}
         ours = {p.id for p in L.danger_precedents if p.violation is False
                 and is_counterexample(counterexample_checks(L, circ, p, facts))}
         assert ours == engine

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from helpers import engine, evaluate, immunity
+from helpers.memos import forget
 from helpers.law import Consensus, Cite, Generality, law
 from helpers.analogy import compare_facts, knowledge
 
@@ -19,12 +20,12 @@ def circuit_changed(cid, **changes):
     new = dataclasses.replace(L, circuits={**L.circuits, cid: dataclasses.replace(L.circuits[cid], **changes)})
     saved = engine.law, immunity.load_law
     engine.law = immunity.load_law = lambda: new
-    immunity._supports.cache_clear()
+    forget()
     try:
         yield new
     finally:
         engine.law, immunity.load_law = saved
-        immunity._supports.cache_clear()
+        forget()
 
 
 # --- the comparison ---------------------------------------------------------------------------
@@ -118,12 +119,12 @@ def test_a_later_binding_case_holding_like_conduct_lawful_defeats_the_analogy():
     assert evaluate(facts).clearly_established  # Grubbs, before the hypothetical case
     saved = engine.law, immunity.load_law
     engine.law = immunity.load_law = lambda: new
-    immunity._supports.cache_clear()
+    forget()
     try:
         basis = evaluate(facts).clearly_established_basis
     finally:
         engine.law, immunity.load_law = saved
-        immunity._supports.cache_clear()
+        forget()
     assert not basis.established and basis.precedents == ("hypothetical_contrary_2000",)
     assert "held like conduct lawful" in basis.why
 

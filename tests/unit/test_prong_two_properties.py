@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import engine, immunity
+from helpers.memos import forget
 from helpers.law import HistoryEvent, law
 from test_properties import fact_patterns
 
@@ -21,12 +22,12 @@ def patched_law(new_law):
     """Swap in a changed body of law for the engine and prong two, dropping their caches."""
     saved = engine.law, immunity.load_law
     engine.law = immunity.load_law = lambda: new_law
-    immunity._supports.cache_clear()
+    forget()
     try:
         yield
     finally:
         engine.law, immunity.load_law = saved
-        immunity._supports.cache_clear()
+        forget()
 
 
 def _with_precedent(base, precedent):
@@ -98,6 +99,6 @@ def test_the_cached_pattern_key_never_returns_a_stale_answer(f, taken):
     warm = [(a.violation, a.clearly_established) for a in engine.compare(g).results]
     warm_other = [(a.violation, a.clearly_established) for a in engine.compare(f).results]
     immunity.pattern_key.cache_clear()
-    immunity._supports.cache_clear()
+    forget()
     assert [(a.violation, a.clearly_established) for a in engine.compare(g).results] == warm
     assert [(a.violation, a.clearly_established) for a in engine.compare(f).results] == warm_other

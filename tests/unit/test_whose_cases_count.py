@@ -14,9 +14,9 @@ BEFORE_WOOD = KENNEDY.with_(circuit="ca9", conduct_date=date(1989, 6, 26), decis
 
 def _lone_out_of_circuit_case(facts):
     """The out-of-circuit violation precedents decided before the conduct that the facts share a mechanism with."""
-    from helpers.immunity import pattern_key, _supports
-    return [p for p, violation, _w, analogous, *_ in _supports(pattern_key(facts))
-            if violation and analogous and p.court not in (facts.circuit, "scotus")]
+    from helpers.casebase import casebase
+    from helpers.immunity import search
+    return [p for p in casebase(L).cases(search(facts).analogous) if p.court not in (facts.circuit, "scotus")]
 
 
 def test_one_case_elsewhere_about_another_act_does_not_clearly_establish_the_law_in_the_ninth():
