@@ -4,7 +4,7 @@
    persuasive, holding, mechanism, harm, lines, the precedent's test, facts as strong);
 2. distinguish: the defence's strongest distinction of that case (`analogy.differences`);
 3. counter: the case the defence cites as holding like conduct lawful (`immunity.counterexample_checks`,
-   the test `_supports` applies to counterexamples);
+   the test prong two's compiled search (`immunity.search`) applies to counterexamples);
 4. rebut: the plaintiff's reply (the distinction is a surface difference under a shared mechanism,
    or values the law counts alike; or the counterexample came too late, binds no one here, or
    stands on weaker facts).
