@@ -454,6 +454,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
     def _render(self, facts: Facts, comparison: Comparison | None = None, figure: bool = True) -> None:
         comparison = comparison or cached_compare(facts)
         self.projector.show(comparison, facts.circuit)
+        self._render_answers(facts, comparison, figure)
         loop = _running_loop() if self._from_browser() else None
         if loop is None:
             self._pending = None
@@ -477,6 +478,13 @@ class CircuitLab(CaseMenu, widgets.VBox):
         if pending is not None:
             self._render_rest(*pending)
 
+    def _render_answers(self, facts: Facts, comparison: Comparison, figure: bool = True) -> None:
+        """The element table and the chart, sent with the twelve answers (each patched in place in the
+        browser, so neither holds back the answers' frame); the rest waits for that frame."""
+        self.table.value = rendering.circuit_table_html(comparison, facts.circuit, style=False)
+        if figure and self.figure is not None:
+            rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
+
     def _render_rest(self, facts: Facts, comparison: Comparison, figure: bool = True) -> None:
         forum = facts.circuit
         if self.case_menu.value and find_case(self.case_menu.value).facts != facts:
@@ -485,9 +493,6 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self.case_notice.value = (f'<p class="dsh-muted" data-conduct="unknown">{rendering.escape(_conduct_note(facts))}</p>'
                                   if standing_in else "")
         self.projector.caption = _caption(facts, self.case_menu.value, standing_in)
-        self.table.value = rendering.circuit_table_html(comparison, forum, style=False)
-        if figure and self.figure is not None:
-            rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
         self.forum_card.value = (rendering.answer_card_html(comparison[forum], style=False, law=law(),
                                                             conduct_known=not standing_in)
                                  if forum else "<p class='dsh-muted'>Choose a circuit (the forum) above to see "
