@@ -215,11 +215,27 @@ def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000, 
         reveal_held_labs(page)
 
 
-def reveal_held_labs(page) -> int:
+#: Every cell that holds a lab back for a prediction (`after_prediction(...)`) has drawn it: its
+#: "show the lab" button, or the lab itself when it is already open. A cell's widgets are drawn a
+#: moment after it has run, once their models have come from the kernel.
+JS_HELD_LABS_DRAWN = """() => { const w = window.jupyterapp.shell.currentWidget;
+  return w.content.widgets
+    .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().includes('after_prediction('))
+    .every(c => c.node.querySelector('button.deshaney-reveal-lab, .deshaney-circuit-lab, .deshaney-qi-lab')); }"""
+
+
+def reveal_held_labs(page, timeout: float = 120_000) -> int:
     """Open every lab still held back for its prediction ("Show the lab without predicting"), as a
-    student who chooses not to predict would; how many were held."""
-    return page.evaluate("() => { const b = [...document.querySelectorAll('button.deshaney-reveal-lab')];"
+    student who chooses not to predict would; how many were held. Waits for each held lab's button
+    to be drawn first (a button not drawn yet cannot be clicked: the lab would stay held, and the
+    test waiting for it would time out), and then for every lab to be open."""
+    page.wait_for_function(JS_HELD_LABS_DRAWN, timeout=timeout, polling=100)
+    held = page.evaluate("() => { const b = [...document.querySelectorAll('button.deshaney-reveal-lab')];"
                          " b.forEach(x => x.click()); return b.length; }")
+    if held:
+        page.wait_for_function("() => document.querySelectorAll('.deshaney-held-lab').length === 0",
+                               timeout=timeout, polling=100)
+    return held
 
 
 def lab_errors(page) -> list[str]:
