@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 from helpers.demo import ROOT, free_port, server_env, wait_for_port
 
@@ -61,6 +63,9 @@ def launch(playwright):
 def isolated_env(tmp: Path) -> dict:
     """Jupyter and the workbook's progress store pointed into `tmp`, never the user's files."""
     env = server_env()
+    # The servers' kernels import this checkout's helpers (the one the bench or the tests run from),
+    # never another copy installed in the environment.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     dirs = {
         "JUPYTER_CONFIG_DIR": "config", "JUPYTER_RUNTIME_DIR": "runtime", "JUPYTER_DATA_DIR": "data",
         "JUPYTERLAB_SETTINGS_DIR": "lab-settings", "JUPYTERLAB_WORKSPACES_DIR": "lab-workspaces",
@@ -172,6 +177,12 @@ def change_and_wait(page, action, timeout: float = 30_000) -> tuple[str, str]:
     return before, table_text(page)
 
 
+def wait_chart(page, timeout: float = 60_000) -> str:
+    """Wait until plotly has drawn the lab's chart (its data computed, not only its element attached)."""
+    page.wait_for_function(f"({JS_CHART})() !== null", timeout=timeout)
+    return chart_data(page)
+
+
 def wait_chart_change(page, before: str | None, timeout: float = 30_000) -> str:
     page.wait_for_function(f"(b) => {{ const d = ({JS_CHART})(); return d !== null && d !== b; }}", arg=before,
                            timeout=timeout)
@@ -204,11 +215,27 @@ def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000, 
         reveal_held_labs(page)
 
 
-def reveal_held_labs(page) -> int:
+#: Every cell that holds a lab back for a prediction (`after_prediction(...)`) has drawn it: its
+#: "show the lab" button, or the lab itself when it is already open. A cell's widgets are drawn a
+#: moment after it has run, once their models have come from the kernel.
+JS_HELD_LABS_DRAWN = """() => { const w = window.jupyterapp.shell.currentWidget;
+  return w.content.widgets
+    .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().includes('after_prediction('))
+    .every(c => c.node.querySelector('button.deshaney-reveal-lab, .deshaney-circuit-lab, .deshaney-qi-lab')); }"""
+
+
+def reveal_held_labs(page, timeout: float = 120_000) -> int:
     """Open every lab still held back for its prediction ("Show the lab without predicting"), as a
-    student who chooses not to predict would; how many were held."""
-    return page.evaluate("() => { const b = [...document.querySelectorAll('button.deshaney-reveal-lab')];"
+    student who chooses not to predict would; how many were held. Waits for each held lab's button
+    to be drawn first (a button not drawn yet cannot be clicked: the lab would stay held, and the
+    test waiting for it would time out), and then for every lab to be open."""
+    page.wait_for_function(JS_HELD_LABS_DRAWN, timeout=timeout, polling=100)
+    held = page.evaluate("() => { const b = [...document.querySelectorAll('button.deshaney-reveal-lab')];"
                          " b.forEach(x => x.click()); return b.length; }")
+    if held:
+        page.wait_for_function("() => document.querySelectorAll('.deshaney-held-lab').length === 0",
+                               timeout=timeout, polling=100)
+    return held
 
 
 def lab_errors(page) -> list[str]:
@@ -236,3 +263,73 @@ def open_voila(page, url: str, timeout: float = 60_000) -> float:
     ready = time.perf_counter() - t0
     wait_table(page, timeout)
     return ready
+
+
+# --- the JupyterLite site ---------------------------------------------------------------------
+
+#: Every URL that is not the site's: Playwright hands only these to the route handler to abort, so
+#: the site's own requests go straight through (a Python round trip each would triple the load time).
+NOT_THE_SITE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
+JUPYTER_LITE_JSON = re.compile(r"^http://127\.0\.0\.1:\d+/(lab/)?jupyter-lite\.json")
+
+
+def is_outside(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about", "chrome-extension", ""):
+        return False
+    return parsed.hostname != "127.0.0.1"
+
+
+def lite_context(browser, outside: list[str], timeout: float = 180_000, **options):
+    """A fresh browser profile (its own IndexedDB: the student's drive) for a Lite site on 127.0.0.1:
+    every other host blocked and counted in `outside`; the app exposed as window.jupyterapp (the
+    site does not expose it; the bench and the tests drive JupyterLab through it)."""
+    ctx = browser.new_context(viewport=VIEWPORT, **options)
+    ctx.set_default_timeout(timeout)
+
+    def block(r):
+        if is_outside(r.request.url):
+            outside.append(r.request.url)
+            return r.abort()
+        return r.continue_()
+
+    def expose_app(r):
+        response = r.fetch()
+        config = response.json()
+        config.setdefault("jupyter-config-data", {})["exposeAppInBrowser"] = "true"
+        r.fulfill(response=response, json=config)
+
+    ctx.route(NOT_THE_SITE, block)
+    ctx.route(JUPYTER_LITE_JSON, expose_app)
+    ctx.on("request", lambda req: outside.append(req.url) if is_outside(req.url) and req.url not in outside else None)
+    ctx.on("websocket", lambda ws: outside.append(ws.url) if is_outside(ws.url) else None)
+    return ctx
+
+
+def serve_static(site: Path, log) -> tuple[subprocess.Popen, int]:
+    """The site served as any static host serves it: Python's http.server on 127.0.0.1."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "-d", str(site), str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port(port, proc, timeout=30)
+    return proc, port
+
+
+#: The notebook's kernel is started and idle, on the notebook asked for.
+JS_LITE_KERNEL_IDLE = """(path) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
+            && w.sessionContext.kernelDisplayStatus === 'idle' && w.context.path === path); }"""
+
+# Run code in the notebook's kernel (not in a cell); resolve with its printed text, and any error.
+JS_KERNEL_EXECUTE = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const out = [];
+  const future = kernel.requestExecute({code, store_history: false});
+  future.onIOPub = (msg) => {
+    const c = msg.content;
+    if (msg.header.msg_type === 'stream') out.push(c.text);
+    if (msg.header.msg_type === 'error') out.push(`ERROR ${c.ename}: ${c.evalue}`);
+  };
+  await future.done;
+  return out.join('');
+}"""

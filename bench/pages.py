@@ -13,30 +13,6 @@ from helpers.demo import ROOT, free_port, lab_urls, start_voila, stop
 
 ECHO_NOTEBOOK = ROOT / "bench" / "echo.ipynb"
 
-# Change a <select> and resolve with the ms from the change event until `target` shows (or stops
-# showing) `text` on screen: the mutation, then the frame that lays it out and paints it (a task
-# queued from requestAnimationFrame runs after that paint). Everything runs in the page: no
-# Playwright round trip is timed.
-JS_TIME_CHANGE = """(a) => new Promise((resolve, reject) => {
-  const select = document.querySelector(a.select);
-  const target = () => document.querySelector(a.target);
-  const shown = () => { const el = target(); return !!el && el.innerText.includes(a.text) !== a.negate; };
-  if (!select) return reject(new Error('no ' + a.select));
-  let t0 = 0, done = false;
-  const finish = () => {
-    if (done || !shown()) return;
-    done = true; obs.disconnect(); clearTimeout(timer);
-    requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
-  };
-  const obs = new MutationObserver(finish);
-  obs.observe(document.body, {subtree: true, childList: true, characterData: true});
-  const timer = setTimeout(() => { obs.disconnect(); reject(new Error('timeout: ' + a.target)); }, 10000);
-  t0 = performance.now();
-  select.value = a.option;
-  select.dispatchEvent(new Event('change', {bubbles: true}));
-})"""
-
-
 def _wait_for_pools(log: Path, names: tuple[str, ...], timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -118,64 +94,153 @@ def demo_ready(context, scratch: Path, env: dict, preheat: bool = True) -> dict:
 #: (up to one 60 Hz frame) keeps every change from landing at the same point of the frame.
 PAUSE_MS, JITTER_MS = 250, 16.7
 
+#: What each part of the lab shows, read from the page as a string the bench can predict from the
+#: engine: the twelve answers in the projector's strip (violation, immunity granted), the element
+#: table's answer cells (their data-value), and the z the chart has drawn (plotly's _fullData).
+JS_SIGNATURES = """() => {
+  const strip = [...document.querySelectorAll('.deshaney-projector tr[data-circuit]')].map(r => {
+    const v = r.querySelector('[data-field="violation"]'), q = r.querySelector('[data-field="qualified_immunity"]');
+    return [r.dataset.circuit, !!v && v.innerText.includes('\\u2713'), !!q && q.innerText.includes('granted')]; });
+  const table = [...document.querySelectorAll('.deshaney-circuit-table tr[data-circuit]')].map(r => {
+    const v = r.querySelector('[data-field="violation"]'), q = r.querySelector('[data-field="qualified_immunity"]');
+    return [r.dataset.circuit, !!v && v.dataset.value === 'true', !!q && q.dataset.value === 'true']; });
+  const plot = document.querySelector('.deshaney-chart .js-plotly-plot');
+  const chart = plot && plot._fullData && plot._fullData[0] ? plot._fullData[0].z : null;
+  const echo = document.querySelector('.deshaney-bench-echo-out');
+  return {answers: JSON.stringify(strip), table: JSON.stringify(table), chart: JSON.stringify(chart),
+          echo: echo ? echo.innerText.trim() : null};
+}"""
 
-JS_SHOWS = """(a) => { const el = document.querySelector(a.target);
-  return !!el && el.innerText.includes(a.text) !== a.negate; }"""
+# Change a <select>; resolve with, for each part, the ms from the change event until that part
+# shows what `a.want[part]` says and the frame that lays it out and paints it has run (a task
+# queued from requestAnimationFrame runs after that paint). A MutationObserver notices each
+# part's change as it happens; nothing waits a fixed time, and no Playwright round trip is timed.
+JS_TIME_PAINTS = """(a) => new Promise((resolve, reject) => {
+  const signatures = (%s);
+  const select = document.querySelector(a.select);
+  if (!select) return reject(new Error('no ' + a.select));
+  const painted = {}, seen = new Set();
+  let t0 = 0, done = false;
+  const check = () => {
+    if (done) return;
+    const now = signatures();
+    for (const part of Object.keys(a.want)) {
+      if (seen.has(part) || now[part] !== a.want[part]) continue;
+      seen.add(part);
+      requestAnimationFrame(() => setTimeout(() => {
+        painted[part] = performance.now() - t0;
+        if (Object.keys(painted).length === Object.keys(a.want).length) {
+          done = true; obs.disconnect(); clearTimeout(timer); resolve(painted);
+        }
+      }, 0));
+    }
+  };
+  const obs = new MutationObserver(check);
+  obs.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+  const timer = setTimeout(() => {
+    obs.disconnect(); done = true;
+    const now = signatures();
+    const plots = [...document.querySelectorAll('.js-plotly-plot')].map(p => p.className + (p._fullData ? ' drawn' : ' not drawn'));
+    reject(new Error('not painted within 10 s (plots: ' + plots.join(', ') + '): ' + Object.keys(a.want).filter(p => !(p in painted))
+                     .map(p => p + ' shows ' + now[p].slice(0, 200) + ', wanted ' + a.want[p].slice(0, 200)).join('; ')));
+  }, 10000);
+  t0 = performance.now();
+  select.value = a.option;
+  select.dispatchEvent(new Event('change', {bubbles: true}));
+})""" % JS_SIGNATURES
+
+#: The bench lab's facts (bench/echo.ipynb): prison, deliberate indifference. Knowing of the risk
+#: is what makes a violation, in every circuit: each change moves all twelve answers.
+BENCH_FACTS = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07", "custody": "prison",
+               "culpability": "deliberate_indifference"}
+AWARENESS = ("actual", "none")
 
 
-def _time_changes(page, select: str, options: list[str], target: str, texts: list[tuple[str, bool]],
-                  n: int, rng: random.Random, settle: tuple[str, list[tuple[str, bool]]] | None = None) -> list[float]:
-    """Time n changes. With `settle` (a selector and its texts, as `target` and `texts`), wait after
-    each change until the rest of the page shows it too: the next change is made on a drawn page,
-    as a student makes it, not while the last one is still being drawn."""
-    times = []
+def expected_signatures(facts: dict) -> dict[str, str]:
+    """What JS_SIGNATURES reads once the page shows these facts, worked out by the engine."""
+    import json
+
+    from helpers import compare
+    from helpers.rendering import heatmap_data
+
+    comparison = compare(facts)
+    rows = json.dumps([[a.circuit, a.violation, a.qualified_immunity] for a in comparison.results],
+                      separators=(",", ":"))
+    return {"answers": rows, "table": rows,
+            "chart": json.dumps(heatmap_data(comparison)["z"], separators=(",", ":"))}
+
+
+def _time_changes(page, select: str, options: list[str], wants: list[dict], n: int,
+                  rng: random.Random) -> dict[str, list[float]]:
+    """Time n changes of `select` (alternating `options`), each until every part of `wants` (one
+    dict per option) is painted; the next change is made on a drawn page, as a student makes it."""
+    times: dict[str, list[float]] = {}
     for i in range(n):
-        text, negate = texts[i % len(texts)]
-        ms = page.evaluate(JS_TIME_CHANGE, {"select": select, "option": options[i % len(options)],
-                                            "target": target, "text": text, "negate": negate})
-        times.append(ms)
-        if settle:
-            s_text, s_negate = settle[1][i % len(settle[1])]
-            page.wait_for_function(JS_SHOWS, arg={"target": settle[0], "text": s_text, "negate": s_negate},
-                                   timeout=30_000)
-        page.wait_for_timeout(PAUSE_MS + rng.uniform(0, JITTER_MS))
+        painted = page.evaluate(JS_TIME_PAINTS, {"select": select, "option": options[i % len(options)],
+                                                 "want": wants[i % len(wants)]})
+        for part, ms in painted.items():
+            times.setdefault(part, []).append(ms)
+        page.wait_for_timeout(PAUSE_MS + rng.uniform(0, JITTER_MS))  # the student's pause, not a wait for a state
     return times
 
 
+def _stats(prefix: str, times: dict[str, list[float]], echo: list[float]) -> dict:
+    out = {}
+    for part, key in (("answers", "update"), ("table", "table"), ("chart", "chart")):
+        if part in times:
+            out[f"{prefix}_{key}_ms_p50"] = statistics.median(times[part])
+            out[f"{prefix}_{key}_ms_p95"] = percentile(times[part], 0.95)
+    out[f"{prefix}_update_changes"] = len(times.get("answers", []))
+    out[f"{prefix}_echo_ms_p50" if prefix != "browser" else "echo_roundtrip_ms_p50"] = statistics.median(echo)
+    out[f"{prefix}_echo_ms_p95" if prefix != "browser" else "echo_roundtrip_ms_p95"] = percentile(echo, 0.95)
+    return out
+
+
+def measure_bench_page(page, changes: int, where: str, shot: Path) -> dict:
+    """On the bench page (the lab and a bare echo, opened): the echo's round trips, then the lab's
+    (answers, element table and chart, each painted) after a change of awareness; the page is
+    photographed to `shot` and closed."""
+    rng = random.Random(1989)
+    try:
+        drive.wait_table(page)
+        drive.wait_chart(page)
+        echo = _time_changes(page, ".deshaney-bench-echo-in select", ["1", "0"],
+                             [{"echo": "1"}, {"echo": "0"}], changes, rng)
+        sel = drive.fact_select(page, "awareness")
+        options = [drive.option_for(sel, "awareness", v) for v in AWARENESS]
+        wants = [expected_signatures({**BENCH_FACTS, "awareness": v}) for v in AWARENESS]
+        lab = _time_changes(page, ".deshaney-fact-awareness select", options, wants, changes, rng)
+        page.screenshot(path=str(shot))
+    finally:
+        page.close()
+    return _stats(where, lab, echo["echo"])
+
+
 def update_round_trips(context, scratch: Path, env: dict, changes: int = 40) -> dict:
-    """On one page (bench/echo.ipynb): the circuit lab's answer after a fact change, and the echo floor."""
+    """On one Voila page (bench/echo.ipynb): the circuit lab's answers, element table and chart
+    after a fact change, each painted, and the echo floor."""
     port = free_port()
     with open(scratch / "voila-bench.log", "wb") as log:
         proc = start_voila(port, target=ECHO_NOTEBOOK, env=env, log=log, preheat=False)
         try:
-            rng = random.Random(1989)
             page = context.new_page()
             drive.open_voila(page, f"http://127.0.0.1:{port}/")
-            page.wait_for_selector(drive.CHART_PLOT, state="attached")
-            echo = _time_changes(page, ".deshaney-bench-echo-in select", ["1", "0"], ".deshaney-bench-echo-out",
-                                 [("1", False), ("0", False)], changes, rng)
-            sel = drive.fact_select(page, "awareness")
-            knew, did_not = drive.option_for(sel, "awareness", "actual"), drive.option_for(sel, "awareness", "none")
-            # Prison, deliberate indifference: knowing of the risk is what makes a violation, in every circuit.
-            # The answer a class watches: the projector's verdict strip at the top of the lab.
-            verdict = f'{drive.PROJECTOR} tr[data-circuit="ca1"] [data-field="violation"]'
-            # The element table below it, which follows once the answers are painted.
-            cell = '.deshaney-circuit-table tr[data-circuit="ca1"] [data-field="violation"]'
-            table_texts = [("no violation", True), ("no violation", False)]
-            lab = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], verdict,
-                                [("yes", False), ("no", False)], changes, rng, settle=(cell, table_texts))
-            table = _time_changes(page, ".deshaney-fact-awareness select", [knew, did_not], cell,
-                                  table_texts, changes, rng)
-            page.screenshot(path=str(scratch / "bench-page.png"))
-            page.close()
+            return measure_bench_page(page, changes, "browser", scratch / "bench-page.png")
         finally:
             stop(proc)
-    return {
-        "browser_update_ms_p50": statistics.median(lab), "browser_update_ms_p95": percentile(lab, 0.95),
-        "browser_update_changes": len(lab),
-        "browser_table_ms_p50": statistics.median(table), "browser_table_ms_p95": percentile(table, 0.95),
-        "echo_roundtrip_ms_p50": statistics.median(echo), "echo_roundtrip_ms_p95": percentile(echo, 0.95),
-    }
+
+
+def jupyterlab_round_trips(context, scratch: Path, env: dict, changes: int = 40) -> dict:
+    """The same page (bench/echo.ipynb) run in JupyterLab, as a student runs a lesson: its own echo
+    floor, and the lab's answers, table and chart painted after a fact change."""
+    with open(scratch / "jupyterlab-bench.log", "wb") as log:
+        proc, port = drive.start_lab(env, log)
+        try:
+            page = context.new_page()
+            drive.open_lab_notebook(page, port, "bench/echo.ipynb")
+            return measure_bench_page(page, changes, "jupyterlab", scratch / "bench-jupyterlab-page.png")
+        finally:
+            stop(proc)
 
 
 def _server_memory(proc) -> dict:
@@ -233,7 +298,8 @@ def openings(context, scratch: Path, env: dict, n: int = 30, cull_after: int = 1
     }
 
 
-def measure_pages(changes: int = 40, cold_demo: bool = True, openings_n: int = 30) -> dict:
+def measure_pages(changes: int = 40, cold_demo: bool = True, openings_n: int = 30, paint_only: bool = False) -> dict:
+    """Everything measured in Chromium; `paint_only`: only the update round trips (Voila and JupyterLab)."""
     from playwright.sync_api import sync_playwright
 
     out: dict = {}
@@ -244,15 +310,18 @@ def measure_pages(changes: int = 40, cold_demo: bool = True, openings_n: int = 3
         try:
             ctx = browser.new_context(viewport=drive.VIEWPORT)
             ctx.set_default_timeout(60_000)
-            hot = demo_ready(ctx, scratch, env, preheat=True)
-            out.update(demo_ready_s=hot["ready_s"], page_bytes=hot["http"] + hot["ws"], page_bytes_http=hot["http"],
-                       page_bytes_websocket=hot["ws"], page_requests=hot["requests"],
-                       page_requests_outside=hot["outside_requests"])
-            if cold_demo:
-                cold = demo_ready(ctx, scratch, env, preheat=False)
-                out.update(demo_ready_s_no_preheat=cold["ready_s"], page_bytes_no_preheat=cold["http"] + cold["ws"])
+            if not paint_only:
+                hot = demo_ready(ctx, scratch, env, preheat=True)
+                out.update(demo_ready_s=hot["ready_s"], page_bytes=hot["http"] + hot["ws"],
+                           page_bytes_http=hot["http"], page_bytes_websocket=hot["ws"], page_requests=hot["requests"],
+                           page_requests_outside=hot["outside_requests"])
+                if cold_demo:
+                    cold = demo_ready(ctx, scratch, env, preheat=False)
+                    out.update(demo_ready_s_no_preheat=cold["ready_s"], page_bytes_no_preheat=cold["http"] + cold["ws"])
             out.update(update_round_trips(ctx, scratch, env, changes))
-            if openings_n:
+            ctx.set_default_timeout(180_000)
+            out.update(jupyterlab_round_trips(ctx, scratch, env, changes))
+            if openings_n and not paint_only:
                 out.update(openings(ctx, scratch, env, openings_n))
             ctx.close()
         finally:

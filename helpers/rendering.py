@@ -8,12 +8,20 @@ from __future__ import annotations
 
 
 import re
+import sys
 from datetime import date
 from functools import lru_cache
 from html import escape
 from typing import Iterable
 
-import plotly.graph_objects as go
+# plotly's figures and widgets import nbformat, which imports jsonschema, which imports the optional
+# rfc3987_syntax when it is installed (jupyter-events pulls it in): that module compiles a grammar on
+# import, about 2 s, in every kernel that draws a chart. Nothing here validates IRIs (jsonschema
+# checks formats only when asked): leave that optional module out of the kernel, unless something
+# imported it already.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import plotly.graph_objects as go  # noqa: E402
 
 from .engine import Answer, Comparison, Flip
 from .facts import CIRCUIT_ABBREVIATIONS, CIRCUIT_NAMES, CIRCUITS, Facts, vocabulary
@@ -61,6 +69,8 @@ details.dsh-el[open] {display: block;} .dsh-why {display: block; color: #222; fo
 .dsh-help {color: #666; font-size: 0.85em;}
 .deshaney-chart, .deshaney-timeline {display: block !important; width: 100%;}
 .deshaney-chart > *, .deshaney-timeline > * {width: 100%;}
+/* The chart redraws inside its own box: plotly's measuring never lays out the rest of the page again. */
+.deshaney-chart .svg-container {contain: strict;}
 .dsh-prongs {display: flex; gap: 12px; flex-wrap: wrap;} .dsh-prongs > div {flex: 1 1 260px;}
 .deshaney-presentation, .deshaney-presentation .widget-label, .deshaney-presentation select,
 .deshaney-presentation input, .deshaney-presentation .widget-html-content {font-size: 20px !important;}
@@ -384,21 +394,30 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(lines)
 
 
+#: The chart's two colours: met (or favouring the plaintiff) dark green, not met a light magenta
+#: (PiYG, safe for red-green colour blindness). They differ in lightness too, so the chart reads
+#: in greyscale and on a washed-out projector; the hover gives each cell's mark in text.
+CHART_MET, CHART_NOT_MET = GOOD, "#f1b6da"
+
+
 def heatmap_figure(comparison: Comparison, presentation: bool = False, assumed: bool = False) -> go.Figure:
-    """The circuits-by-elements chart as a plain figure (widgets.py wraps it once in a FigureWidget)."""
+    """The circuits-by-elements chart as a plain figure (widgets.py wraps it once in a FigureWidget).
+
+    Cells carry no drawn text and no gaps: with them plotly redraws the heatmap brick by brick
+    and lays out 200 labels on every change; without, a fact change redraws a 17x12 pixel image.
+    The mark and the reason are in each cell's hover; every word is in the table above."""
     data = heatmap_data(comparison, assumed)
     size = 18 if presentation else 12
     fig = go.Figure(go.Heatmap(
-        **data, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2,
-        colorscale=[[0, BAD], [0.5, BAD], [0.5, GOOD], [1, GOOD]],
-        texttemplate="%{text}", textfont={"size": size + 2, "color": "white"},
-        hovertemplate="<b>%{y}</b> %{x}<br>%{customdata}<extra></extra>",
+        **data, zmin=0, zmax=1, showscale=False,
+        colorscale=[[0, CHART_NOT_MET], [0.5, CHART_NOT_MET], [0.5, CHART_MET], [1, CHART_MET]],
+        hovertemplate="<b>%{y}</b> %{x}: %{text}<br>%{customdata}<extra></extra>",
     ))
     fig.update_layout(
         height=760 if presentation else 560, margin={"l": 80, "r": 10, "t": 40, "b": 10},
         font={"size": size}, plot_bgcolor="white",
-        title={"text": f"Elements met ({YES}) or not ({NO}), circuit by circuit; blank: not part of "
-                       "that circuit's test", "x": 0},
+        title={"text": "Elements met (dark green) or not (light pink), circuit by circuit; blank: not part of "
+                       "that circuit's test. Hover a cell for its mark and authority.", "x": 0},
         yaxis={"autorange": "reversed"}, xaxis={"tickangle": -40, "side": "bottom", "automargin": True},
     )
     return fig

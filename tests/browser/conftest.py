@@ -89,7 +89,7 @@ def voila_circuit_lab(context, voila, artifacts):
     errors: list[str] = []
     page = _page(context, errors)
     drive.open_voila(page, voila["circuit_lab"])
-    page.wait_for_selector(drive.CHART_PLOT, state="attached")
+    drive.wait_chart(page)
     page.screenshot(path=str(artifacts / "voila-circuit-lab-opened.png"))
     yield page
     page.close()
@@ -102,7 +102,7 @@ def jupyterlab_circuit_lab(context, jupyterlab, artifacts):
     page = _page(context, errors)
     drive.open_lab_notebook(page, jupyterlab, "notebooks/05_circuit_lab.ipynb")
     drive.wait_table(page)
-    page.wait_for_selector(drive.CHART_PLOT, state="attached")
+    drive.wait_chart(page)  # plotly has drawn (its element can be there before its data is)
     page.screenshot(path=str(artifacts / "jupyterlab-circuit-lab-opened.png"))
     tracebacks = drive.lab_errors(page)
     assert not tracebacks, f"notebooks/05_circuit_lab.ipynb raised in JupyterLab:\n{tracebacks[0]}"

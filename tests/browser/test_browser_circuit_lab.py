@@ -32,8 +32,7 @@ def voila_circuit_lab(context, voila, artifacts):
     page = context.new_page()
     drive.open_voila(page, voila["circuit_lab"])
     page.locator(".deshaney-chart-button").click()
-    page.wait_for_selector(drive.CHART_PLOT, state="attached")
-    page.wait_for_function(f"({drive.JS_CHART})() !== null")
+    drive.wait_chart(page)
     page.screenshot(path=str(artifacts / "voila-circuit-lab-opened.png"))
     yield page
     page.close()

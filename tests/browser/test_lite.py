@@ -13,16 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from bench import browser as drive
-from helpers.demo import free_port, stop, wait_for_port
+from helpers.demo import stop
 from helpers.exercises import grade, load_lesson
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,26 +54,6 @@ JS_OUTPUTS = """(kind) => { const w = window.jupyterapp.shell.currentWidget;
     .map(o => `code cell ${i + 1}: ` + (kind === 'error'
        ? `${o.ename}: ${o.evalue}\\n` + strip((o.traceback || []).join('\\n')).slice(0, 1500)
        : strip([].concat(o.text).join('')).slice(0, 500)))); }"""
-# Run code in the notebook's kernel (not in a cell); its printed text, and any error.
-JS_EXECUTE = """async (code) => {
-  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-  const out = [];
-  const future = kernel.requestExecute({code, store_history: false});
-  future.onIOPub = (msg) => {
-    const c = msg.content;
-    if (msg.header.msg_type === 'stream') out.push(c.text);
-    if (msg.header.msg_type === 'error') out.push(`ERROR ${c.ename}: ${c.evalue}`);
-  };
-  await future.done;
-  return out.join('');
-}"""
-
-
-#: Every URL that is not the site's: Playwright hands only these to the test to abort, so the
-#: site's own requests go straight through (a Python round trip each would triple the load time).
-NOT_THE_SITE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
-
-
 @pytest.fixture(scope="module")
 def site() -> Path:
     """lite/_output, as `make lite` built it (the module skips when it is not there)."""
@@ -86,12 +63,9 @@ def site() -> Path:
 @pytest.fixture(scope="module")
 def lite_url(site, artifacts):
     """The site served as any static host serves it: Python's http.server on 127.0.0.1."""
-    port = free_port()
     with open(artifacts / "lite-server.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "-d", str(site), str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc, port = drive.serve_static(site, log)
         try:
-            wait_for_port(port, proc, timeout=30)
             yield f"http://127.0.0.1:{port}"
         finally:
             stop(proc)
@@ -103,49 +77,16 @@ def outside() -> list[str]:
     return []
 
 
-def _is_outside(url: str) -> bool:
-    parsed = urlparse(url)
-    if parsed.scheme in ("data", "blob", "about", "chrome-extension", ""):
-        return False
-    return parsed.hostname != "127.0.0.1"
-
-
 def new_context(playwright_browser, outside: list[str]):
     """A fresh browser profile (its own IndexedDB: the student's drive) with every other host blocked."""
-    ctx = playwright_browser.new_context(viewport=drive.VIEWPORT, accept_downloads=True)
-    ctx.set_default_timeout(TIMEOUT)
-
-    def block(r):
-        if _is_outside(r.request.url):
-            outside.append(r.request.url)
-            return r.abort()
-        return r.continue_()
-
-    def expose_app(r):
-        """The test drives JupyterLab through window.jupyterapp, which the site does not expose."""
-        response = r.fetch()
-        config = response.json()
-        config.setdefault("jupyter-config-data", {})["exposeAppInBrowser"] = "true"
-        r.fulfill(response=response, json=config)
-
-    ctx.route(NOT_THE_SITE, block)
-    ctx.route(re.compile(r"^http://127\.0\.0\.1:\d+/(lab/)?jupyter-lite\.json"), expose_app)
-    ctx.on("request", lambda req: outside.append(req.url) if _is_outside(req.url) and req.url not in outside else None)
-    ctx.on("websocket", lambda ws: outside.append(ws.url) if _is_outside(ws.url) else None)
-    return ctx
-
-
+    return drive.lite_context(playwright_browser, outside, TIMEOUT, accept_downloads=True)
 
 
 def open_notebook(page, lite_url: str, notebook: str) -> dict:
     """Open a lesson in JupyterLite, run every cell, wait; seconds to kernel and to the end."""
     t0 = time.perf_counter()
     page.goto(f"{lite_url}/lab/index.html?path=notebooks/{notebook}", wait_until="domcontentloaded")
-    page.wait_for_function("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                           " return w && w.sessionContext && w.sessionContext.session"
-                           " && w.sessionContext.session.kernel"
-                           " && w.sessionContext.kernelDisplayStatus === 'idle'"
-                           f" && w.context.path === 'notebooks/{notebook}'; }}", timeout=TIMEOUT, polling=250)
+    page.wait_for_function(drive.JS_LITE_KERNEL_IDLE, arg=f"notebooks/{notebook}", timeout=TIMEOUT, polling=250)
     kernel = time.perf_counter() - t0
     drive.dismiss_toasts(page)
     page.evaluate("() => { window.__first = null; window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
@@ -171,7 +112,7 @@ def close_all(page) -> None:
 
 
 def execute(page, code: str) -> str:
-    return page.evaluate(JS_EXECUTE, code)
+    return page.evaluate(drive.JS_KERNEL_EXECUTE, code)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,10 @@ NOTEBOOK = "notebooks/00_start_here.ipynb"
 
 JS_SAVE = """async () => { const w = window.jupyterapp.shell.currentWidget;
   await w.context.save(); return w.context.model.dirty; }"""
+JS_DRAWN = """() => { const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.widgets;
+  return cells.length === w.content.model.cells.length && cells.every(c => c.isAttached
+         && (c.model.type !== 'code' || c.outputArea.widgets.length === c.model.outputs.length)); }"""
 JS_OUTPUTS = """() => window.jupyterapp.shell.currentWidget.content.widgets
   .filter(c => c.model.type === 'code').reduce((n, c) => n + c.model.outputs.length, 0)"""
 
@@ -40,7 +44,10 @@ def test_a_run_lesson_saves_as_committed_and_reopens_cleanly(context, jupyterlab
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                                " && window.jupyterapp.shell.currentWidget.context"
                                " && window.jupyterapp.shell.currentWidget.context.isReady", timeout=120_000)
-        page.wait_for_timeout(2000)  # widget views, were there any, would have tried to render by now
+        # Every cell drawn from the file as reopened (the panel revealed, each cell's view built): any
+        # output it kept, and any widget view in it, is on the page now.
+        page.evaluate("async () => { await window.jupyterapp.shell.currentWidget.revealed; }")
+        page.wait_for_function(JS_DRAWN, timeout=120_000)
         page.screenshot(path=str(artifacts / "jupyterlab-reopened-after-run-all.png"))
         assert "model not found" not in page.inner_text("body")
         assert page.evaluate(JS_OUTPUTS) == 0

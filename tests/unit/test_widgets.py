@@ -12,7 +12,7 @@ from asyncrun import run_in_own_loop
 from helpers import compare, flips
 from helpers.cases import cases, find_case
 from helpers.facts import VARIABLE_FACTS, vocabulary
-from helpers.rendering import NO, YES, heatmap_data
+from helpers.rendering import NO, YES, circuit_table_html, heatmap_data
 from helpers.widgets import UNKNOWN_PLACEHOLDER, answer_card, circuit_lab
 
 KENNEDY = "kennedy_v_ridgefield_2006"
@@ -306,9 +306,9 @@ def test_opening_a_circuit_shows_its_elements_and_what_prong_two_rests_on(lab):
     assert lab.projector.detail == ""
 
 
-def test_a_change_from_the_browser_sends_the_answers_first_and_the_rest_once_painted():
-    """In a kernel, a control moved in the browser updates the projector at once; the table, the
-    chart, the flips and the card wait for the browser's 'painted' (or a timeout)."""
+def test_a_change_from_the_browser_sends_the_answers_table_and_chart_at_once_and_the_rest_once_painted():
+    """In a kernel, a control moved in the browser updates the projector, the element table and the
+    chart at once; the flips and the card wait for the browser's 'painted' (or a timeout)."""
     import asyncio
 
     from helpers.projector import answer_vector
@@ -316,13 +316,16 @@ def test_a_change_from_the_browser_sends_the_answers_first_and_the_rest_once_pai
     lab = circuit_lab(case=KENNEDY)
 
     async def scenario():
-        table, updates = lab.table.value, lab.updates
+        table, flips_shown, updates = lab.table.value, lab.flips_panel.value, lab.updates
         custody = lab.controls["custody"]
         with custody._lock_property(value="prison"):  # what ipywidgets does with a browser's change
             custody.value = "prison"
         assert lab.facts.custody == "prison"
-        assert lab.projector.answers == answer_vector(compare(lab.facts))
-        assert lab.table.value == table and lab.updates == updates, "the rest waits for the paint"
+        comparison = compare(lab.facts)
+        assert lab.projector.answers == answer_vector(comparison)
+        assert lab.table.value != table and lab.table.value == circuit_table_html(comparison, lab.facts.circuit, style=False)
+        assert [list(r) for r in lab.figure.data[0].z] == heatmap_data(comparison)["z"]
+        assert lab.flips_panel.value == flips_shown and lab.updates == updates, "the rest waits for the paint"
         lab.projector._on_msg(lab.projector, {"painted": lab.projector.seq}, [])
         assert lab.updates == updates + 1
         assert_outputs_match(lab)
