@@ -297,6 +297,31 @@ def test_progress_survives_a_reload_and_a_closed_tab(lab_page, lite_context, lit
     tab.close()
 
 
+def test_the_name_is_asked_once_and_names_the_hand_in(lite_context, lite_url, artifacts):
+    """The browser version asks the student's name in the page, keeps it in the browser's storage with
+    her progress, names the hand-in file by it, and a new tab (a new kernel) does not ask again."""
+    page = lite_context.new_page()
+    open_notebook(page, lite_url, f"{LAB_LESSON}.ipynb")
+    prompt = page.locator(".deshaney-name-prompt").first
+    prompt.scroll_into_view_if_needed()
+    prompt.locator(".deshaney-name-text input").fill("Jane Doe")
+    prompt.locator("button.deshaney-name-save").click()
+    page.locator(".deshaney-name-saved").first.wait_for()
+    page.screenshot(path=str(artifacts / "lite-name-saved.png"))
+    link = execute(page, "from helpers.exercises import download_link\nprint(download_link())")
+    assert 'download="handin-jane-doe.csv"' in link, link
+    close_all(page)
+    page.close()
+
+    tab = lite_context.new_page()
+    open_notebook(tab, lite_url, "01_deshaney.ipynb")
+    assert tab.locator(".deshaney-name-prompt").count() == 0, "a new tab asked for the name again"
+    said = execute(tab, "from helpers.exercises.naming import needs_name\nfrom helpers.progress import default_store\n"
+                        "print(needs_name(default_store()), default_store().given_name())")
+    assert said.strip() == "False Jane Doe", said
+    tab.close()
+
+
 def test_nothing_is_requested_outside_the_site(lessons, outside, artifacts):
     """Last: every lesson, the widget, the reload and the new tab sent nothing outside 127.0.0.1."""
     assert lessons
