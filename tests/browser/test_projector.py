@@ -298,6 +298,12 @@ def open_lesson_05(playwright_browser, jupyterlab, viewport, scale=1, file_brows
     return ctx, page
 
 
+def settled(page) -> None:
+    """Wait on the page's state, not a fixed time: a scroll is laid out and painted by the second
+    animation frame after it (the elements measured are already drawn when this is called)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 #: JupyterLab's settings: at 150% of 1280x720 with the file browser open the notebook shows 523x359 CSS
 #: pixels, too little for twelve answers and twenty-four facts; there the professor closes the browser.
 LAB_SETTINGS = [("1280x720", True), ("1024x768", True), ("1280x720-150pct", False)]
@@ -312,7 +318,7 @@ def test_jupyterlab_answers_facts_card_and_test_cards(playwright_browser, jupyte
         # The lab's stage at the top of the notebook's view: the twelve answers and every fact in it.
         stage = page.locator(".deshaney-stage").first
         stage.evaluate("e => e.scrollIntoView({block: 'start'})")
-        page.wait_for_timeout(300)
+        settled(page)
         box = notebook_box(page)
         rows = assert_twelve_on_screen(page, f"JupyterLab {name}", right_edge=box["right"])
         assert all(r["top"] >= box["top"] - 0.5 and r["bottom"] <= box["bottom"] + 0.5 for r in rows), \
@@ -338,7 +344,7 @@ def test_jupyterlab_answers_facts_card_and_test_cards(playwright_browser, jupyte
         # The test cards' table: inside the notebook, scrolling sideways with a cue when it is wider.
         table = page.locator(".dw-card .dw-scroll").first
         table.evaluate("e => e.scrollIntoView({block: 'start'})")
-        page.wait_for_timeout(300)
+        settled(page)
         got = table.evaluate("""(e) => { const b = e.getBoundingClientRect(); const first = e.querySelector('tbody th');
             const hint = e.previousElementSibling;
             return {left: b.left, right: b.right, wider: e.scrollWidth > e.clientWidth + 1,
@@ -352,7 +358,7 @@ def test_jupyterlab_answers_facts_card_and_test_cards(playwright_browser, jupyte
             assert got["sticky"] == "sticky" and got["hintShown"] and "scroll it sideways" in got["hint"], got
             before = table.evaluate("e => e.querySelector('tbody th').getBoundingClientRect().left")
             table.evaluate("e => { e.scrollLeft = 400; }")
-            page.wait_for_timeout(100)
+            settled(page)
             assert abs(table.evaluate("e => e.querySelector('tbody th').getBoundingClientRect().left") - before) < 1, \
                 "the first column must stay put"
         page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}-test-cards.png"))
