@@ -218,10 +218,14 @@ def open_lab_notebook(page, port: int, notebook: str, timeout: float = 120_000, 
 #: Every cell that holds a lab back for a prediction (`after_prediction(...)`) has drawn it: its
 #: "show the lab" button, or the lab itself when it is already open. A cell's widgets are drawn a
 #: moment after it has run, once their models have come from the kernel.
+#: Every lab cell that ran shows its button, its lab or its error (a cell that failed, or was never run
+#: because an earlier one failed, is not waited for: the test reports the error instead).
 JS_HELD_LABS_DRAWN = """() => { const w = window.jupyterapp.shell.currentWidget;
   return w.content.widgets
-    .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().includes('after_prediction('))
-    .every(c => c.node.querySelector('button.deshaney-reveal-lab, .deshaney-circuit-lab, .deshaney-qi-lab')); }"""
+    .filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().includes('after_prediction(')
+                 && c.model.executionCount !== null)
+    .every(c => c.node.querySelector('button.deshaney-reveal-lab, .deshaney-circuit-lab, .deshaney-qi-lab,'
+                                     + ' [data-mime-type="application/vnd.jupyter.error"]')); }"""
 
 
 def reveal_held_labs(page, timeout: float = 120_000) -> int:
