@@ -100,10 +100,8 @@ class Comparison:
 
 # --- the core ------------------------------------------------------------------------
 
-def _run(version: Version, facts: Facts, regime: Regime, detail: bool, law_: Law):
-    """Apply every element of a test; with `detail`, explain each."""
-    if not detail:
-        return version.met(facts, regime), ()
+def _run(version: Version, facts: Facts, regime: Regime, law_: Law):
+    """Apply every element of a test, explaining each."""
     met_all, out = True, []
     for e in version.elements:
         met, leaves = e.test(facts, regime)
@@ -128,11 +126,9 @@ def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:
     return first if second == first else f"{first} {second}"
 
 
-def _direct(facts: Facts, regime: Regime, detail: bool, law_: Law) -> TheoryResult:
+def _direct(facts: Facts, regime: Regime, law_: Law) -> TheoryResult:
     state = facts.harm_source == "state_actor"
     culpable = regime.meets(facts, "direct")
-    if not detail:
-        return TheoryResult(state and culpable, ())
     hs = vocabulary()["harm_source"]
     elements = (
         _result("state_actor_harm", "A state actor inflicted the harm directly", state,
@@ -160,24 +156,25 @@ def _built(cls, values: dict):
 
 
 def _analyse(circ: Circuit, f: Facts, detail: bool) -> Answer | tuple[bool, bool]:
+    """A circuit's answer; without `detail`, only (violation, clearly established), nothing explained."""
     law_ = law()
+    if not detail:
+        return _violation(circ, f), _prong_two(law_, circ, f, False).established
     d, c = f.decision_date, f.conduct_date
     now = circ.on(d)
     regime_d = now.regime
     # Prong one, on the decision date.
-    sr_met, sr_elems = _run(now.sr, f, regime_d, detail, law_)
-    recognized = bool(now.status and now.status.recognized_under(f.readings))  # circ.recognizes(d, ...)
+    sr_met, sr_elems = _run(now.sr, f, regime_d, law_)
+    recognized = now.recognizes(f.readings)
     test_d = now.test
-    scd_elems_met, scd_elems = _run(test_d, f, regime_d, detail, law_)
+    scd_elems_met, scd_elems = _run(test_d, f, regime_d, law_)
     scd_met = (recognized or f.assume_recognized) and scd_elems_met
-    direct = _direct(f, regime_d, detail, law_)
+    direct = _direct(f, regime_d, law_)
     violation = sr_met or scd_met or direct.met
     then = circ.on(c)
-    basis = _prong_two(law_, circ, f, detail,
+    basis = _prong_two(law_, circ, f, True,
                        scd_elems_met if then.test is test_d and then.regime is regime_d else None)
     ce = basis.established
-    if not detail:
-        return violation, ce
     if not violation and basis.why:
         # After Pearson a court may answer prong two first; the answer must not read as if there
         # were a violation to be clear about.
@@ -209,13 +206,12 @@ def _prong_two(law_: Law, circ: Circuit, f: Facts, detail: bool, met_then: bool 
 
 
 def _violation(circ: Circuit, f: Facts) -> bool:
-    """Prong one without explanations: `_analyse(...).violation`, for flips."""
+    """Prong one without explanations (the compiled tests): what `_analyse` explains as `violation`."""
     now = circ.on(f.decision_date)
     regime = now.regime
     if now.sr.met(f, regime):
         return True
-    recognized = bool(now.status and now.status.recognized_under(f.readings))
-    if (recognized or f.assume_recognized) and now.test.met(f, regime):
+    if (now.recognizes(f.readings) or f.assume_recognized) and now.test.met(f, regime):
         return True
     return f.harm_source == "state_actor" and regime.meets(f, "direct")
 

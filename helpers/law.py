@@ -529,8 +529,7 @@ class Circuit:
     def recognizes(self, day: date, readings: tuple = ()) -> bool:
         """Whether the circuit recognised state-created danger on `day` (under the other side of any
         reading in `readings`, data/readings.yaml)."""
-        s = self.on(day).status
-        return bool(s and s.recognized_under(readings))
+        return self.on(day).recognizes(readings)
 
     def test_on(self, day: date) -> Version:
         """The test in force on `day`; before the first, the first (for assumed analysis)."""
@@ -573,6 +572,11 @@ class CircuitDay(NamedTuple):
     sr: Version  # the special-relationship version for prong one (`established_from` counts)
     custody: Version | None  # the special-relationship version stated by then, if any
     consensus: Consensus | None
+
+    def recognizes(self, readings: tuple = ()) -> bool:
+        """Whether state-created danger was recognised that day (under the other side of any reading in
+        `readings`, data/readings.yaml)."""
+        return bool(self.status and self.status.recognized_under(readings))
 
 
 def _level(value: Any) -> str:
