@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable
 
 from .facts import CIRCUITS, Facts, VARIABLE_FACTS, parse_facts, vocabulary
 from .immunity import Basis, custody_route, danger_route, direct_harm_route
 from .law import Circuit, CircuitDay, Element, Law, Regime, Version, law
-from .memos import remember
 
 
 @dataclass(frozen=True)
@@ -111,8 +109,7 @@ def _run(version: Version, facts: Facts, regime: Regime, law_: Law):
 
 
 def _element_result(e: Element, met: bool, why: str, law_: Law) -> ElementResult:
-    return _built(ElementResult, {"id": e.id, "label": e.label, "met": met, "why": why,
-                                  "authority": law_.cite(e.authority)})
+    return _result(e.id, e.label, met, why, law_.cite(e.authority))
 
 
 def _why(leaves: tuple, facts: Facts, regime: Regime) -> str:
@@ -139,11 +136,9 @@ def _direct(facts: Facts, regime: Regime, law_: Law) -> TheoryResult:
     return _built(TheoryResult, {"met": state and culpable, "elements": elements, "recognized": None})
 
 
-@remember
-@lru_cache(maxsize=4096)
-def _result(*values) -> ElementResult:
-    """An element's result, a function of its values (results are frozen: two answers may share one)."""
-    return ElementResult(*values)
+def _result(id_: str, label: str, met: bool, why: str, authority: str) -> ElementResult:
+    """An element's result (built as `_built` builds answers)."""
+    return _built(ElementResult, {"id": id_, "label": label, "met": met, "why": why, "authority": authority})
 
 
 def _built(cls, values: dict):
