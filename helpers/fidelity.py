@@ -113,6 +113,17 @@ class Report:
                 out[precedents[o.precedent].conduct_date_source] += 1
         return dict(out)
 
+    def prong_two_read(self) -> dict:
+        """How the measured prong-two holdings' reasoning was seen (prong_two.read), and how many have a pin."""
+        precedents = law().precedents
+        out: dict = defaultdict(int)
+        for o in self.majority:
+            if o.prong == "clearly_established":
+                p2 = precedents[o.precedent].prong_two or {}
+                out[p2.get("read") or "not recorded"] += 1
+                out["pin"] += bool(p2.get("pin"))
+        return dict(out)
+
     def misses(self) -> list[Outcome]:
         return [o for o in self.majority if not o.agrees]
 
@@ -151,6 +162,10 @@ class Report:
         lines += ["", "Conduct dates of the measured prong-two holdings: "
                   + ", ".join(f"{k} {sources.get(k, 0)}" for k in ("opinion", "summary", "estimate"))
                   + " (how each date was known: data/precedents, conduct_date_source)"]
+        read = self.prong_two_read()
+        lines += ["Their reasoning on prong two was read: "
+                  + ", ".join(f"{k} {read.get(k, 0)}" for k in ("passage", "opening", "summary", "not recorded"))
+                  + f"; pins {read.get('pin', 0)} (prong_two.read and .pin)"]
         misses = self.misses()
         lines += ["", f"Misses ({len(misses)}):"]
         for o in misses:

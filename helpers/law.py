@@ -200,6 +200,10 @@ def _quote(node: Any) -> dict:
 
 PRONG_TWO_STYLES = ("rule", "analogy", "consensus", "obvious", "no_authority", "contrary_authority",
                     "doctrinal_line", "not_reached")
+#: How the court's clearly-established reasoning was seen: passage (the passage itself, read in the
+#: opinion: pin required) | opening (only the opinion's opening, syllabus or conclusion) | summary (only
+#: a third party's account of the opinion).
+PRONG_TWO_READ = ("passage", "opening", "summary")
 
 
 def _prong_two(node: Any) -> dict:
@@ -208,7 +212,10 @@ def _prong_two(node: Any) -> dict:
         "style": Field(True, one_of(*PRONG_TWO_STYLES)), "relied_on": Field(check=list_of(text)),
         "distinguished": Field(check=list_of(text)), "other_authority": Field(check=list_of(text)),
         "pin": Field(check=_pin), "note": Field(check=optional_text),
+        "read": Field(check=lambda r: None if r is None else one_of(*PRONG_TWO_READ)(r)),
     }, "prong_two")
+    if v.get("read") == "passage" and not v.get("pin"):
+        raise ValueError("read: passage needs the passage's pin (the page where the court decided the prong)")
     return v
 
 
