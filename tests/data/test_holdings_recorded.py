@@ -37,12 +37,6 @@ ASSERTS = {
 CONDITIONAL = re.compile(r"\b(?:whether|if|unless|must|should|clear that)\b", re.I)
 CLAUSE = re.compile(r"[^.;:()]+")
 
-#: Holdings another change is fixing. Capoeman v. Reed (9th Cir. 1985) held the right not clearly
-#: established; the helper working on whose cases count (issue 19, point 3) records it. Listed only
-#: while it is still null here, so this test passes before and after that fix.
-PENDING = {("capoeman_v_reed_1985", "clearly_established")}
-
-
 def asserted_holdings(text: str) -> set[str]:
     """The prongs a rule or summary says the court decided."""
     found = set()
@@ -70,5 +64,4 @@ def test_no_entry_says_the_court_held_a_prong_and_records_it_null():
     missing = sorted((p.id, prong) for p in PRECEDENTS.values()
                      for prong in asserted_holdings(" ".join(filter(None, [p.rule, p.summary])))
                      if getattr(p, prong) is None)
-    pending_still_null = {k for k in PENDING if getattr(PRECEDENTS[k[0]], k[1]) is None}
-    assert set(missing) - pending_still_null == set(), missing
+    assert missing == [], missing

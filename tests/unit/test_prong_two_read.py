@@ -2,6 +2,8 @@
 passage (the passage itself, with its pin), opening or summary; the loader refuses a passage without
 a pin and an unknown value, naming the file and line, and the fidelity report counts them."""
 
+import re
+
 import pytest
 
 from helpers import law as law_module
@@ -15,8 +17,11 @@ def _kennedy_prong_two(data_copy):
     path = data_copy / "precedents/ca9.yaml"
     text = path.read_text()
     start = text.index("  - id: kennedy_v_ridgefield_2006")
-    at = text.index("    prong_two:\n      style: rule\n", start) + len("    prong_two:\n")
-    return path, text, at
+    at = text.index("    prong_two:\n", start) + len("    prong_two:\n")
+    # the block's own `read:` line, if any, is taken out: each test writes its own
+    end = text.index("\n  - id: ", at) if "\n  - id: " in text[at:] else len(text)
+    block = re.sub(r"(?m)^      read: .*\n", "", text[at:end])
+    return path, text[:at] + block + text[end:], at
 
 
 @pytest.mark.parametrize("new, needle", [
