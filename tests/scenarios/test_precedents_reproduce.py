@@ -19,9 +19,6 @@ KNOWN_DIVERGENCES = {
     ("burton_v_richmond_2002", None, "clearly_established"):
         "foster care clearly established for 1985 conduct; the data dates the Eighth Circuit's duty from "
         "Norfleet (1993) (issue 13: foster-care dates)",
-    ("butera_v_district_of_columbia_2001", None, "clearly_established"):
-        "the D.C. Circuit would not let other circuits' cases establish a theory it had not itself "
-        "recognised; the data does not yet encode that standard",
     ("polanco_v_diaz_2023", "r_nelson_dissent", "clearly_established"):
         "the dissent would not combine two precedents neither of which involved an infectious disease; "
         "the workbook's comparison finds Pauluk on point",

@@ -76,3 +76,19 @@ def test_the_fifth_counts_no_consensus_for_a_theory_it_never_adopted_from_kovaci
 def test_the_ninth_says_why_a_lone_case_about_another_act_was_not_enough():
     why = evaluate(BEFORE_WOOD).clearly_established_basis.why
     assert "one case elsewhere about the same kind of act would also do" in why
+
+
+def test_the_dc_circuit_lets_other_circuits_fill_in_a_theory_only_once_it_had_recognised_it():
+    # Butera's facts: the D.C. Circuit recognised state-created danger only in Butera (2001), after
+    # the 1997 conduct, so five circuits' cases do not clearly establish it there (Butera, as the
+    # Fifth Circuit en banc reads it); the same facts after Butera may draw on a consensus.
+    butera = L.precedents["butera_v_district_of_columbia_2001"]
+    facts = butera.fact_pattern()
+    before = evaluate(facts).clearly_established_basis
+    assert before.established is False and "only where it had itself recognised the theory" in before.why
+    # the day before Butera the D.C. Circuit counted an ordinary consensus, and these facts had one
+    earlier_court = facts.with_(decision_date=date(2000, 12, 1))
+    assert evaluate(earlier_court).clearly_established_basis.route == "consensus"
+    later = facts.with_(conduct_date=date(2003, 6, 1), decision_date=date(2006, 1, 1))
+    assert L.circuits["cadc"].recognizes(later.conduct_date, later.readings)
+    assert evaluate(later).clearly_established is True
