@@ -33,9 +33,11 @@ BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
 UNKNOWN_PLACEHOLDER = "unknown (decision date stands in)"
 #: The facts project mode shows (the rest are one click away, "All facts"): the ones lesson 05's "Things
 #: to try" has the class move (the effect on the danger, what the officer knew and his state of mind,
-#: custody; causation is left to "All facts"), two more pieces of the state-created-danger test on its
-#: cards (the act, who was endangered), and the conduct date, which fixes the law for prong two.
-PROJECT_FACTS = ("conduct_date", "custody", "act_kind", "danger_effect", "victim_scope", "awareness", "culpability")
+#: custody; causation is left to "All facts"), the two dates its guide's class hour moves (the decision
+#: date fixes the law for prong one, the conduct date for prong two), and two more pieces of the
+#: state-created-danger test on its cards (the act, who was endangered).
+PROJECT_FACTS = ("conduct_date", "decision_date", "custody", "act_kind", "danger_effect", "victim_scope",
+                 "awareness", "culpability")
 #: Project mode: "auto" (on when the lab is narrower than `Projector.compact_below`), "on", "off".
 PROJECT_MODES = projector_view.PROJECT_MODES
 
