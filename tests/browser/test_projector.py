@@ -385,6 +385,7 @@ def check_project_mode(page, name: str, artifacts) -> None:
     zoom(page, {"width": 853, "height": 480}, 1.5)
     page.wait_for_function(COMPACT)
     assert at_150 > at_100 * 1.1, f"Ctrl + must make the answers larger: {at_100} px at 100%, {at_150} px at 150%"
+    assert at_150 >= 18, f"a prong's answer in a chip is too small to read from the back: {at_150} px"
 
 
 @pytest.mark.parametrize("name,file_browser", LAB_SETTINGS)

@@ -3,6 +3,8 @@ how a professor chooses them and the mode, and that a fact moved there still mov
 How it looks and that it switches on by itself on a small screen: tests/browser/test_projector.py."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from helpers import compare
@@ -42,7 +44,9 @@ def test_each_default_pick_can_change_an_answer_in_the_lessons_case(fact):
     facts, changes some circuit's answer."""
     facts = find_case(KENNEDY).facts
     spec = vocabulary()[fact]
-    values = ["1985-01-01", "2020-01-01"] if spec.kind == "date" else list(spec.values)
+    # A date moved the way the lesson's guide moves it: the decision to 2024, the conduct earlier.
+    dates = {"decision_date": [date(2024, 1, 1)], "conduct_date": [date(1985, 1, 1)]}
+    values = dates[fact] if spec.kind == "date" else list(spec.values)
     before = outcomes(facts)
     assert any(outcomes(facts.with_(**{fact: v})) != before for v in values if v != getattr(facts, fact)), \
         f"moving {fact} alone never changes an answer in {KENNEDY}"
