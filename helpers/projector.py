@@ -58,6 +58,9 @@ TILES = {
     "GU": (7, 1), "MP": (7, 2), "PR": (7, 10), "VI": (7, 11),
 }
 
+#: Project mode: "auto" (on while the lab is narrow), "on", "off" (the `project` trait below).
+PROJECT_MODES = ("auto", "on", "off")
+
 # One small integer per circuit: the answer, bit by bit.
 VIOLATION, CLEARLY_ESTABLISHED, IMMUNITY = 1, 2, 4
 CUSTODY_MET, DANGER_MET, DANGER_RECOGNISED, DIRECT_MET = 8, 16, 32, 64
@@ -105,6 +108,10 @@ class Projector(anywidget.AnyWidget):
     selected = traitlets.Unicode("").tag(sync=True)  # the circuit opened (set by the browser)
     detail = traitlets.Unicode("").tag(sync=True)    # its answer in full, for the circuit opened
     seq = traitlets.Int(0).tag(sync=True)            # bumped with each answer; echoed back once painted
+    #: Project mode (the answers as chips above a few facts): "auto" turns it on while the lab it sits in
+    #: is narrower than `compact_below` CSS pixels (measured in the browser, so zoom counts), "on", "off".
+    project = traitlets.Enum(PROJECT_MODES, "auto").tag(sync=True)
+    compact_below = traitlets.Int(520).tag(sync=True)
 
     def __init__(self, **kwargs):
         circuits = [{"id": c, "abbr": CIRCUIT_ABBREVIATIONS[c].replace(" Cir.", ""), "name": CIRCUIT_NAMES[c],

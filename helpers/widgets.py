@@ -31,6 +31,15 @@ from .memos import remember
 BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
 #: What an empty conduct-date box says when a case's conduct date is not in the data.
 UNKNOWN_PLACEHOLDER = "unknown (decision date stands in)"
+#: The facts project mode shows (the rest are one click away, "All facts"): the ones lesson 05's "Things
+#: to try" has the class move (the effect on the danger, what the officer knew and his state of mind,
+#: custody; causation is left to "All facts"), the two dates its guide's class hour moves (the decision
+#: date fixes the law for prong one, the conduct date for prong two), and two more pieces of the
+#: state-created-danger test on its cards (the act, who was endangered).
+PROJECT_FACTS = ("conduct_date", "decision_date", "custody", "act_kind", "danger_effect", "victim_scope",
+                 "awareness", "culpability")
+#: Project mode: "auto" (on when the lab is narrower than `Projector.compact_below`), "on", "off".
+PROJECT_MODES = projector_view.PROJECT_MODES
 
 
 @remember  # keyed by the whole fact pattern (dates, forum, options, readings): never stale
@@ -126,14 +135,20 @@ class FactPanel(Held, widgets.VBox):
         self._callbacks: list = []
         self._problem_callbacks: list = []
         self.conduct_unknown = False  # a loaded case with no conduct date: the box stays empty
+        #: Each fact's label, control and message together (project mode shows the picked ones).
+        self.rows: dict[str, widgets.VBox] = {}
+        self.picked: tuple[str, ...] = ()
         columns = []
         for gid, glabel in groups():
             items = [widgets.HTML(f"<h4 style='margin:6px 0'>{rendering.escape(glabel)}</h4>")]
             for fid, spec in vocab.items():
                 if spec.group == gid:
-                    items.append(widgets.VBox([_label_html(spec), self.controls[fid],
-                                               *([self.box_messages[fid]] if fid in self.box_messages else [])],
-                                              layout=widgets.Layout(margin="0 0 6px 0")))
+                    row = widgets.VBox([_label_html(spec), self.controls[fid],
+                                        *([self.box_messages[fid]] if fid in self.box_messages else [])],
+                                       layout=widgets.Layout(margin="0 0 6px 0"))
+                    row.add_class("deshaney-fact-row")
+                    self.rows[fid] = row
+                    items.append(row)
             columns.append(widgets.VBox(items, layout=widgets.Layout(padding="0 8px")))
         for col in columns:
             col.add_class("deshaney-fact-group")
@@ -142,8 +157,17 @@ class FactPanel(Held, widgets.VBox):
         super().__init__([grid, self.message])
         self.add_class("deshaney-fact-panel")
         self._write(facts)
+        self.pick(PROJECT_FACTS)
         for w in self.controls.values():
             w.observe(self._changed, names="value")
+
+    def pick(self, facts: Any) -> tuple[str, ...]:
+        """The facts project mode shows (class `dsh-picked` on their rows); the others are hidden
+        there until "All facts" is pressed. Unknown ids raise FactError, naming them and the facts."""
+        self.picked = picked_facts(facts)
+        for fid, row in self.rows.items():
+            (row.add_class if fid in self.picked else row.remove_class)("dsh-picked")
+        return self.picked
 
     @property
     def facts(self) -> Facts:
@@ -235,6 +259,18 @@ class FactPanel(Held, widgets.VBox):
         self.conduct_unknown = not conduct_known
         with self.hold():
             self._write(facts)
+
+
+def picked_facts(facts: Any) -> tuple[str, ...]:
+    """A professor's choice of facts for project mode, checked: a fact id or a list of them, each a
+    fact of the vocabulary (data/facts.yaml), at least one."""
+    chosen = (facts,) if isinstance(facts, str) else tuple(facts)
+    vocab = vocabulary()
+    unknown = [f for f in chosen if f not in vocab]
+    if unknown or not chosen:
+        what = f"unknown fact(s) {', '.join(repr(f) for f in unknown)}" if unknown else "no fact chosen"
+        raise FactError([f"project facts: {what}; choose from: {', '.join(vocab)}"])
+    return tuple(dict.fromkeys(chosen))
 
 
 def plain_problem(problem: str) -> str:
@@ -355,7 +391,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
     REST_TIMEOUT = 0.25
 
     def __init__(self, facts: Facts, case_id: str | None = None, presentation: bool = False,
-                 chart: bool | str = True):
+                 chart: bool | str = True, project: bool | str = "auto", project_facts: Any = PROJECT_FACTS):
         self.presentation = presentation
         self.panel = FactPanel(facts, presentation)
         self.controls = self.panel.controls
@@ -395,7 +431,13 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self.stale = StaleMarks([self.table, self.forum_card, self.chart, self.flips_panel])
         # The stage: the twelve answers beside the facts, on one screen (helpers/static/projector.css
         # lays it out; the map and the note follow below them).
-        facts_column = widgets.VBox([self.case_menu, self.case_notice, self.panel])
+        # Project mode's "all facts" (helpers/static/projector.css shows it only in project mode).
+        self.all_facts = widgets.ToggleButton(value=False, description="All facts", icon="list",
+                                              tooltip="Show every fact, not only the ones picked for project mode",
+                                              layout=widgets.Layout(width="auto"))
+        self.all_facts.add_class("deshaney-all-facts")
+        self.all_facts.observe(self._all_facts, names="value")
+        facts_column = widgets.VBox([self.case_menu, self.all_facts, self.case_notice, self.panel])
         facts_column.add_class("deshaney-stage-facts")
         self.stage = widgets.Box([self.projector, facts_column])
         self.stage.add_class("deshaney-stage")
@@ -420,6 +462,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self._render(facts, comparison, figure=False)
         self.panel.on_facts(self._render)
         self.panel.on_problems(lambda problems: self.stale.mark(problems, self.panel.facts))
+        self.project(project, project_facts)
 
     @property
     def facts(self) -> Facts:
@@ -432,6 +475,28 @@ class CircuitLab(CaseMenu, widgets.VBox):
 
     def set(self, **facts: Any) -> Facts:
         return self.panel.set(**facts)
+
+    def project(self, mode: bool | str | None = None, facts: Any = None) -> tuple[str, ...]:
+        """Project mode: the twelve answers as a grid of chips above a handful of facts (the rest one
+        click away, "All facts"), for a lab with little room (150% zoom beside JupyterLab's file
+        browser). `mode`: "auto" (on when the lab is narrow; the default), "on" (True), "off" (False);
+        None keeps it. `facts`: the fact ids to show (default `PROJECT_FACTS`). Returns them.
+
+            >>> lab.project("on", facts=["custody", "danger_effect", "awareness"])
+        """
+        if mode is not None:
+            wanted = {True: "on", False: "off"}.get(mode, mode) if isinstance(mode, bool) else mode
+            if wanted not in PROJECT_MODES:
+                raise FactError([f"project mode: {mode!r} is not a mode; choose from: "
+                                 f"{', '.join(PROJECT_MODES)} (or True / False)"])
+            self.projector.project = wanted
+        if facts is not None:
+            self.panel.pick(facts)
+        return self.panel.picked
+
+    def _all_facts(self, change) -> None:
+        (self.add_class if change["new"] else self.remove_class)("dsh-all-facts")
+        self.all_facts.description = "Fewer facts" if change["new"] else "All facts"
 
     def show_chart(self, comparison: Comparison | None = None) -> go.FigureWidget:
         """Build the chart (once): circuits against the kinds of element, met or not."""
@@ -569,11 +634,12 @@ def _conduct_note(facts: Facts) -> str:
 
 
 def circuit_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False,
-                chart: bool | str = True) -> CircuitLab:
+                chart: bool | str = True, project: bool | str = "auto", project_facts: Any = PROJECT_FACTS) -> CircuitLab:
     """The full fact panel and all twelve circuits; start from a real case, facts, or both.
-    `chart="button"` builds the element chart only when asked (a classroom page: ~5 MB less)."""
+    `chart="button"` builds the element chart only when asked (a classroom page: ~5 MB less).
+    `project`, `project_facts`: project mode and the facts it shows (`CircuitLab.project`)."""
     start, case_id = parse_initial(case, facts)
-    return CircuitLab(start, case_id if not facts else None, presentation, chart)
+    return CircuitLab(start, case_id if not facts else None, presentation, chart, project, project_facts)
 
 
 def answer_card(facts: dict, circuit: str) -> widgets.HTML:

@@ -188,6 +188,29 @@ function render({ model, el }) {
     if (sel) detailBody.innerHTML = model.get("detail");
   }
 
+  // Project mode: a class on the lab the strip sits in (helpers/static/projector.css draws it), on
+  // while the lab is narrower than `compact_below` CSS pixels (so zoom counts), or as the kernel says.
+  let lab = null, resized = null, stopped = false;
+  function applyMode() {
+    if (!lab) return;
+    const mode = model.get("project");
+    const width = lab.getBoundingClientRect().width;
+    lab.classList.toggle("dsh-compact", mode === "on" || (mode === "auto" && width > 0 && width < model.get("compact_below")));
+  }
+  function findLab() {
+    lab = el.closest(".deshaney-circuit-lab");
+    if (lab) {
+      resized = new ResizeObserver(applyMode);
+      resized.observe(lab);
+      applyMode();
+    } else if (!el.isConnected && !stopped) {
+      requestAnimationFrame(findLab);  // not attached yet (attached outside a lab: nothing to do)
+    }
+  }
+  findLab();
+  model.on("change:project", applyMode);
+  model.on("change:compact_below", applyMode);
+
   patch();
   markForum();
   showSelected(false);
@@ -198,6 +221,7 @@ function render({ model, el }) {
   model.on("change:selected", () => showSelected(false));
   model.on("change:detail", showDetail);
   model.on("change:caption", () => { root.querySelector(".dsh-proj-caption").textContent = model.get("caption"); });
+  return () => { stopped = true; if (resized) resized.disconnect(); };
 }
 
 export default { render };

@@ -3,8 +3,10 @@ screen of the classroom page at 1280x720 (100% and 150% zoom) and 1024x768, noth
 type grows with the zoom; the page opens on a real case and names it after a change ("based on
 ..., changed: ..."); a click, a tap or the keyboard opens a circuit's reasons; the QI lab's year
 slider and its answer on one screen; and in JupyterLab with the file browser open: the answers and
-the facts in the notebook's view, a circuit's card without a box of its own to scroll, and the
-test-card table scrolling sideways with a cue.
+the facts in the notebook's view (at 150%, in project mode, switched on by itself: the facts picked
+for it, or the ones a professor chose, a fact moved there changing the answers, the type larger than
+at 100%), a circuit's card without a box of its own to scroll, and the test-card table scrolling
+sideways with a cue.
 
 Screenshots go to tests/browser/artifacts/projector-*.png (and qi-projector-*.png).
 """
@@ -17,6 +19,7 @@ from helpers import compare
 from helpers.cases import find_case
 from helpers.demo import DEMO_CASE
 from helpers.facts import CIRCUITS, vocabulary
+from helpers.widgets import PROJECT_FACTS
 
 pytestmark = pytest.mark.browser
 
@@ -67,12 +70,12 @@ def assert_twelve_on_screen(page, where: str, right_edge: float | None = None) -
     return rows
 
 
-def assert_facts_on_screen(page, where: str, box: dict | None = None) -> list[dict]:
-    """Every fact's control inside `box` (top, bottom, left, right; default the window), and wide enough
-    to use."""
+def assert_facts_on_screen(page, where: str, box: dict | None = None, ids=None) -> list[dict]:
+    """Every fact's control (or those of `ids`) inside `box` (top, bottom, left, right; default the
+    window), and wide enough to use."""
     view = page.evaluate(JS_VIEW)
     box = box or {"top": 0, "bottom": view["h"], "left": 0, "right": view["w"]}
-    facts = page.evaluate(JS_FACTS, list(vocabulary()))
+    facts = page.evaluate(JS_FACTS, list(ids or vocabulary()))
     for f in facts:
         assert f["found"], f"{where}: no control for {f['fact']} beside the answers"
         assert (f["top"] >= box["top"] - 0.5 and f["bottom"] <= box["bottom"] + 0.5 and f["left"] >= box["left"] - 0.5
@@ -304,9 +307,85 @@ def settled(page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-#: JupyterLab's settings: at 150% of 1280x720 with the file browser open the notebook shows 523x359 CSS
-#: pixels, too little for twelve answers and twenty-four facts; there the professor closes the browser.
-LAB_SETTINGS = [("1280x720", True), ("1024x768", True), ("1280x720-150pct", False)]
+#: JupyterLab's settings. At 150% of 1280x720 with the file browser open the notebook shows 523x359 CSS
+#: pixels, too little for twelve answers and twenty-four facts: there the lab switches to project mode
+#: by itself (the answers as chips, the facts picked for it); in every other setting it shows them all.
+LAB_SETTINGS = [("1280x720", True), ("1024x768", True), ("1280x720-150pct", False), ("1280x720-150pct", True)]
+COMPACT = "() => document.querySelector('.deshaney-circuit-lab').classList.contains('dsh-compact')"
+# The facts whose control is drawn (project mode hides the ones not picked).
+JS_SHOWN_FACTS = """(ids) => ids.filter(id => { const c = document.querySelector(`.deshaney-stage .deshaney-fact-${id}`);
+  const i = c && c.querySelector('select, input'); const b = i && i.getBoundingClientRect(); return !!b && b.width > 0 && b.height > 0; })"""
+
+
+def in_kernel(page, code: str) -> None:
+    """Run `code` in the notebook's kernel, as a professor's one-line cell would, and wait for it."""
+    page.evaluate("""async (code) => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        const f = k.requestExecute({code, store_history: false}); let err = null;
+        f.onIOPub = (m) => { if (m.header.msg_type === 'error') err = m.content.ename + ': ' + m.content.evalue; };
+        await f.done; if (err) throw new Error(err); }""", code)
+
+
+def shown_facts(page) -> list[str]:
+    return page.evaluate(JS_SHOWN_FACTS, list(vocabulary()))
+
+
+def wait_outcomes(page, want: dict) -> None:
+    page.wait_for_function("""(want) => Object.entries(want).every(([c, o]) =>
+        document.querySelector(`.deshaney-projector tr[data-circuit="${c}"]`)?.dataset.outcome === o)""", arg=want)
+
+
+def zoom(page, viewport: dict, scale: float) -> None:
+    """Ctrl + / Ctrl - on the open page: the CSS viewport and the device scale change together."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setDeviceMetricsOverride", {**viewport, "deviceScaleFactor": scale, "mobile": False})
+    page.wait_for_function("(w) => innerWidth === w", arg=viewport["width"])
+    settled(page)
+
+
+def check_project_mode(page, name: str, artifacts) -> None:
+    """Project mode, switched on by itself: the facts picked for it shown (the default, then a
+    professor's own choice), every other fact one click away; a fact moved there changes the answers;
+    the professor can turn it off and on; and the type is larger than at 100%."""
+    box = notebook_box(page)
+    assert shown_facts(page) == [f for f in vocabulary() if f in PROJECT_FACTS], "project mode shows the default picks"
+    # The professor's choice, by a one-line call: exactly those facts, inside the notebook's view.
+    chosen = ["custody", "danger_effect", "awareness"]
+    in_kernel(page, f"lab.project(facts={chosen!r})")
+    page.wait_for_function(f"(ids) => ({JS_SHOWN_FACTS})(ids).join() === {chosen!r}.join()", arg=list(vocabulary()))
+    assert_facts_on_screen(page, f"JupyterLab {name}, the professor's facts", box, chosen)
+    assert_twelve_on_screen(page, f"JupyterLab {name}, the professor's facts", right_edge=box["right"])
+    page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}-project-chosen.png"))
+    # A fact moved in project mode: the twelve answers follow.
+    case = find_case(KENNEDY)
+    wait_outcomes(page, expected_outcomes(case.facts))
+    moved = expected_outcomes(case.facts.with_(danger_effect="none"))
+    assert moved != expected_outcomes(case.facts), "the move must change some answer"
+    drive.choose(page, "danger_effect", "none")
+    wait_outcomes(page, moved)
+    assert_twelve_on_screen(page, f"JupyterLab {name}, a fact moved", right_edge=box["right"])
+    page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}-project-moved.png"))
+    # "All facts": every control, one click away; a second click, the picks again.
+    button = page.locator(".deshaney-stage .deshaney-all-facts").first
+    button.click()
+    page.wait_for_function(f"(ids) => ({JS_SHOWN_FACTS})(ids).length === ids.length", arg=list(vocabulary()))
+    button.click()
+    page.wait_for_function(f"(ids) => ({JS_SHOWN_FACTS})(ids).join() === {chosen!r}.join()", arg=list(vocabulary()))
+    # Off: the whole panel, as on a large screen; "auto" again: project mode, as the room decides.
+    in_kernel(page, "lab.project('off')")
+    page.wait_for_function(f"() => !({COMPACT})()")
+    assert len(shown_facts(page)) == len(vocabulary())
+    in_kernel(page, f"lab.project('auto', facts={list(PROJECT_FACTS)!r}); lab.load_case({KENNEDY!r})")
+    page.wait_for_function(COMPACT)
+    wait_outcomes(page, expected_outcomes(case.facts))
+    # Ctrl +: the answers' type at 150% is larger on the screen than at 100%.
+    cell = '.deshaney-projector tr[data-circuit="ca1"] td[data-field="violation"]'
+    at_150 = device_px(page, cell)
+    zoom(page, {"width": 1280, "height": 720}, 1)
+    at_100 = device_px(page, cell)
+    zoom(page, {"width": 853, "height": 480}, 1.5)
+    page.wait_for_function(COMPACT)
+    assert at_150 > at_100 * 1.1, f"Ctrl + must make the answers larger: {at_100} px at 100%, {at_150} px at 150%"
+    assert at_150 >= 18, f"a prong's answer in a chip is too small to read from the back: {at_150} px"
 
 
 @pytest.mark.parametrize("name,file_browser", LAB_SETTINGS)
@@ -323,8 +402,15 @@ def test_jupyterlab_answers_facts_card_and_test_cards(playwright_browser, jupyte
         rows = assert_twelve_on_screen(page, f"JupyterLab {name}", right_edge=box["right"])
         assert all(r["top"] >= box["top"] - 0.5 and r["bottom"] <= box["bottom"] + 0.5 for r in rows), \
             f"JupyterLab {name}: an answer is outside the notebook's view: {rows}"
-        assert_facts_on_screen(page, f"JupyterLab {name}", box)
+        # Project mode only where the room is too small for the whole panel.
+        compact = page.evaluate(COMPACT)
+        assert compact == (name == "1280x720-150pct-filebrowser"), f"JupyterLab {name}: project mode is {compact}"
+        assert_facts_on_screen(page, f"JupyterLab {name}", box, PROJECT_FACTS if compact else None)
         page.screenshot(path=str(artifacts / f"projector-jupyterlab-{name}.png"))
+        if compact:
+            check_project_mode(page, name, artifacts)
+            stage.evaluate("e => e.scrollIntoView({block: 'start'})")
+            settled(page)
         # A circuit's card: type of the notebook's size, no box of its own to scroll, its title clear
         # of the close button.
         page.locator('.deshaney-projector tr[data-circuit="ca9"] button').first.click()
