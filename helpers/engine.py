@@ -219,9 +219,15 @@ def _baseline(f: Facts, sr: bool, scd: bool, direct: bool, recognized: bool, law
         return f"The state held the victim in custody, so it owed a duty to protect ({cite})."
     if scd:
         return "The state helped create the danger, so its role was not merely passive."
+    # "No custody" only where there was none: custody whose other elements fail is said as such
+    custody = ("No custody" if f.custody == "none" else
+               "Custody, but the special-relationship test is not met on these facts (see its elements)")
     if not recognized and not f.assume_recognized:
-        return (f"No custody, and this circuit does not recognise state-created danger on the decision date: "
+        return (f"{custody}, and this circuit does not recognise state-created danger on the decision date: "
                 f"DeShaney's rule governs, and a failure to protect is no violation ({cite}).")
+    if f.custody != "none":
+        return (f"{custody}, and the state-created-danger test is not met either: DeShaney's rule governs, and a "
+                f"failure to protect is no violation ({cite}).")
     return f"Neither exception applies, so DeShaney's rule governs: a failure to protect is no violation ({cite})."
 
 

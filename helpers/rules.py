@@ -37,10 +37,12 @@ class Leaf:
     fact: str = ""
     allowed: frozenset = frozenset()
     setting: str = ""
+    other_route: bool = False  # a leaf of a later branch of a failed `any`: another way the element could be met
 
     def explain(self, facts: Facts, met: bool, regime: Any = None) -> str:
         if self.kind == "culpable":
-            return regime.explain(facts, self.setting, met)
+            said = regime.explain(facts, self.setting, met)
+            return f"Nor the other route: {said[:1].lower()}{said[1:]}" if self.other_route else said
         texts = self.__dict__.get("_texts")
         if texts is None:
             texts = self.__dict__["_texts"] = {}
@@ -56,12 +58,28 @@ def _fact_text(leaf: Leaf, value: Any, met: bool) -> str:
     every value when the rule is compiled (`compile_rule`) and kept on the leaf (`Leaf.explain`)."""
     spec: FactSpec = vocabulary()[leaf.fact]
     shown = spec.label_of(value)
-    if spec.kind == "flag":
-        return f"{spec.label}: {shown}."
-    if met:
-        return f"{spec.label}: {shown}."
+    if spec.kind == "flag" or met:
+        return (f"Nor the other route: {spec.label.lower()}: {shown}." if leaf.other_route
+                else f"{spec.label}: {shown}.")
     wanted = " or ".join(spec.label_of(v) for v in spec.values if v in leaf.allowed)
+    if leaf.other_route:  # not what the element needs, only what its other route would
+        return f"The other route needs {spec.label.lower()}: {wanted} (here {shown})."
     return f"{spec.label}: {shown}; this element needs {wanted}."
+
+
+_OTHER_ROUTE: dict = {}
+
+
+def other_route(leaf: Leaf) -> Leaf:
+    """The same test, said as another way an element could have been met (one copy per leaf)."""
+    alt = _OTHER_ROUTE.get(leaf)
+    if alt is None:
+        alt = _OTHER_ROUTE[leaf] = Leaf(leaf.kind, leaf.fact, leaf.allowed, leaf.setting, True)
+        if leaf.kind == "fact":
+            spec = vocabulary()[leaf.fact]
+            legal = (True, False) if spec.kind == "flag" else spec.values
+            alt.__dict__["_texts"] = {(v, m): _fact_text(alt, v, m) for v in legal for m in (True, False)}
+    return alt
 
 
 Compiled = Callable[[Facts, Any], "tuple[bool, tuple[tuple[Leaf, bool], ...]]"]
@@ -142,7 +160,8 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
                 met, why = part(facts, regime)
                 if met:
                     return True, why
-                failed += why
+                # the first branch's reasons are the element's; a later branch's are another route's
+                failed += why if not failed else tuple((other_route(leaf), m) for leaf, m in why)
             return False, failed
 
         def holds_any(facts: Facts, regime: Any, _h=holds):
