@@ -61,7 +61,7 @@ details.dsh-el[open] {display: block;} .dsh-why {display: block; color: #222; fo
 .dsh-flips details {margin: 2px 0;} .dsh-flips summary {cursor: pointer;}
 .dsh-flips details.dsh-forum summary {font-weight: 700;}
 .dsh-error {color: #b00020; font-weight: 600;}
-.deshaney-stale, .deshaney-circuit-lab:has(.dsh-stale-banner) .deshaney-projector {opacity: 0.4; filter: grayscale(1);}
+.deshaney-stale, .deshaney-stale-shown ~ .deshaney-stage .deshaney-projector {opacity: 0.4; filter: grayscale(1);}
 .dsh-stale-banner {background: #fff3cd; border: 2px solid #b00020; color: #5c0011; padding: 6px 10px;
                    border-radius: 4px; margin: 4px 0;}
 .deshaney-fact-grid {display: block !important; column-width: 330px; column-gap: 18px;}

@@ -131,9 +131,11 @@ class FactPanel(Held, widgets.VBox):
             items = [widgets.HTML(f"<h4 style='margin:6px 0'>{rendering.escape(glabel)}</h4>")]
             for fid, spec in vocab.items():
                 if spec.group == gid:
-                    items.append(widgets.VBox([_label_html(spec), self.controls[fid],
-                                               *([self.box_messages[fid]] if fid in self.box_messages else [])],
-                                              layout=widgets.Layout(margin="0 0 6px 0")))
+                    item = widgets.VBox([_label_html(spec), self.controls[fid],
+                                         *([self.box_messages[fid]] if fid in self.box_messages else [])],
+                                        layout=widgets.Layout(margin="0 0 6px 0"))
+                    item.add_class(f"deshaney-fact-kind-{spec.kind}")  # CSS lays a yes/no fact out on one line
+                    items.append(item)
             columns.append(widgets.VBox(items, layout=widgets.Layout(padding="0 8px")))
         for col in columns:
             col.add_class("deshaney-fact-group")
@@ -287,6 +289,12 @@ def box_message_html(problems: list[str]) -> str:
             + '<div class="dsh-muted">Fix it, then press Enter. Until then the answers are marked stale.</div>')
 
 
+#: The class the stale banner's widget carries while it shows: CSS dims what follows it (the
+#: projector, which ignores later class changes of its own) with a sibling selector, never `:has()`,
+#: whose checks on every change of the page cost more than the rest of a redraw (issue 21).
+STALE_SHOWN = "deshaney-stale-shown"
+
+
 class StaleMarks:
     """A lab's answers marked stale while its input is invalid: a banner above them, and every output
     dimmed (class `STALE`), until the input is valid again."""
@@ -301,6 +309,7 @@ class StaleMarks:
         self.stale = bool(problems)
         for w in self.outputs:
             (w.add_class if self.stale else w.remove_class)(STALE)
+        (self.banner.add_class if self.stale else self.banner.remove_class)(STALE_SHOWN)
         if not self.stale:
             self.banner.value = ""
             return
