@@ -1,7 +1,7 @@
 // The circuit lab's element table (helpers/tablewidget.py). The kernel sends the whole table's
 // HTML, as an HTML widget would; the browser compares it, row by row and cell by cell, with what it
-// shows and replaces only the cells whose HTML changed: a fact change restyles and lays out a few
-// cells, not the page's largest block. A table of another shape (other rows, another head) is drawn
+// shows and, in the cells whose HTML changed, puts in only the parts that differ (an element's chip,
+// a mark): a fact change parses and restyles a few dozen nodes, not the page's largest block. A table of another shape (other rows, another head) is drawn
 // anew. The cells put in are the kernel's own HTML, so the table reads exactly as one drawn whole.
 const ROW = /<tr data-circuit="[^"]*"[^>]*>[\s\S]*?<\/tr>/g;
 const CELL = /<(t[hd])[\s>][\s\S]*?<\/\1>/g;
@@ -25,6 +25,38 @@ function cellsOf(row) {
   const open = row.slice(0, row.indexOf(">") + 1);
   const cells = row.slice(open.length, -"</tr>".length).match(CELL) || [];
   return cells.join("") === row.slice(open.length, -"</tr>".length) ? { open, cells } : null;
+}
+
+// A cell's opening tag and its top-level parts (an element's chip, a mark, a line break, text), or
+// null if it holds anything else.
+const PART = /<details\b[\s\S]*?<\/details>|<span\b[^>]*>[^<]*<\/span>|<br>|[^<]+/g;
+function partsOf(cell) {
+  const open = cell.slice(0, cell.indexOf(">") + 1);
+  const inner = cell.slice(open.length, cell.lastIndexOf("</"));
+  const parts = inner.match(PART) || [];
+  return parts.join("") === inner ? { open, parts } : null;
+}
+
+// Give `el` the attributes of `like` (and only those).
+function syncAttributes(el, like) {
+  for (const { name } of [...el.attributes]) if (!like.hasAttribute(name)) el.removeAttribute(name);
+  for (const { name, value } of [...like.attributes]) if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+// Make the live cell `td` (drawn from HTML `was`) read as HTML `now`: only the parts that differ are
+// parsed and put in; a cell of another shape is replaced whole.
+function patchCell(td, was, now) {
+  const a = partsOf(was), b = partsOf(now);
+  if (!a || !b || a.parts.length !== b.parts.length || td.childNodes.length !== a.parts.length) {
+    td.replaceWith(parseRow("<tr>", [now]).cells[0]);
+    return;
+  }
+  const changed = b.parts.map((p, k) => (p === a.parts[k] ? -1 : k)).filter((k) => k >= 0);
+  const fresh = parseRow("<tr>", [b.open + changed.map((k) => b.parts[k]).join("<!---->") + "</td>"]).cells[0];
+  if (a.open !== b.open) syncAttributes(td, fresh);
+  const nodes = [...fresh.childNodes].filter((n) => n.nodeType !== Node.COMMENT_NODE);
+  const kids = [...td.childNodes];
+  changed.forEach((k, n) => kids[k].replaceWith(nodes[n]));
 }
 
 function parseRow(open, cells) {
@@ -65,15 +97,10 @@ function render({ model, el }) {
       work.push([i, a, b]);
     }
     for (const [i, a, b] of work) {
-      const changed = b.cells.map((c, j) => (c === a.cells[j] ? null : j)).filter((j) => j !== null);
-      const fresh = parseRow(b.open, changed.map((j) => b.cells[j]));
       const tr = trs[i];
-      if (a.open !== b.open) {
-        for (const { name } of [...tr.attributes]) if (!fresh.hasAttribute(name)) tr.removeAttribute(name);
-        for (const { name, value } of [...fresh.attributes]) if (tr.getAttribute(name) !== value) tr.setAttribute(name, value);
-      }
-      const cells = [...fresh.cells], old = [...tr.cells];
-      changed.forEach((j, k) => old[j].replaceWith(cells[k]));
+      if (a.open !== b.open) syncAttributes(tr, parseRow(b.open, []));
+      const old = [...tr.cells];
+      b.cells.forEach((c, j) => { if (c !== a.cells[j]) patchCell(old[j], a.cells[j], c); });
     }
     shown = next;
   }
