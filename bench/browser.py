@@ -26,7 +26,7 @@ VIEWPORT = {"width": 1400, "height": 1800}
 
 TABLE = ".deshaney-circuit-table"
 PROJECTOR = ".deshaney-projector"
-CHART_PLOT = ".deshaney-chart .js-plotly-plot"
+CHART_PLOT = ".deshaney-chart .dsh-chart-grid"
 CASE_MENU = ".deshaney-case-menu select"
 
 # The table's text, row by row, or null while it is not drawn.
@@ -42,12 +42,14 @@ JS_CELLS = """(field) => Object.fromEntries(
     const c = r.querySelector(`[data-field="${field}"]`);
     return [r.dataset.circuit, c ? c.innerText.trim() : null];
   }))"""
-# What plotly has drawn (its computed _fullData, not the figure spec): z, else y, per trace.
-JS_CHART = """() => {
-  const p = document.querySelector('.deshaney-chart .js-plotly-plot');
-  if (!p || !p._fullData) return null;
-  return JSON.stringify(p._fullData.map(t => t.z !== undefined ? t.z : [t.y, t.marker && t.marker.color, t.text]));
-}"""
+# What the element chart shows: each row's cells' values (1, 0 or null for blank), as JSON, or
+# null while it is not drawn (JS_CHART_Z, shared with the bench's signatures).
+JS_CHART_Z = """(() => {
+  const rows = [...document.querySelectorAll('.deshaney-chart .dsh-chart-grid tbody tr')];
+  if (!rows.length || rows.some(r => [...r.querySelectorAll('td')].some(td => td.dataset.z === undefined))) return null;
+  return JSON.stringify(rows.map(r => [...r.querySelectorAll('td')].map(td => td.dataset.z === '' ? null : Number(td.dataset.z))));
+})()"""
+JS_CHART = f"() => {JS_CHART_Z}"
 
 
 def require_chromium() -> str:
@@ -178,7 +180,7 @@ def change_and_wait(page, action, timeout: float = 30_000) -> tuple[str, str]:
 
 
 def wait_chart(page, timeout: float = 60_000) -> str:
-    """Wait until plotly has drawn the lab's chart (its data computed, not only its element attached)."""
+    """Wait until the lab's chart is drawn (its cells coloured, not only its element attached)."""
     page.wait_for_function(f"({JS_CHART})() !== null", timeout=timeout)
     return chart_data(page)
 

@@ -96,7 +96,7 @@ PAUSE_MS, JITTER_MS = 250, 16.7
 
 #: What each part of the lab shows, read from the page as a string the bench can predict from the
 #: engine: the twelve answers in the projector's strip (violation, immunity granted), the element
-#: table's answer cells (their data-value), and the z the chart has drawn (plotly's _fullData).
+#: table's answer cells (their data-value), and the z the chart shows (its cells' data-z).
 JS_SIGNATURES = """() => {
   const strip = [...document.querySelectorAll('.deshaney-projector tr[data-circuit]')].map(r => {
     const v = r.querySelector('[data-field="violation"]'), q = r.querySelector('[data-field="qualified_immunity"]');
@@ -104,12 +104,11 @@ JS_SIGNATURES = """() => {
   const table = [...document.querySelectorAll('.deshaney-circuit-table tr[data-circuit]')].map(r => {
     const v = r.querySelector('[data-field="violation"]'), q = r.querySelector('[data-field="qualified_immunity"]');
     return [r.dataset.circuit, !!v && v.dataset.value === 'true', !!q && q.dataset.value === 'true']; });
-  const plot = document.querySelector('.deshaney-chart .js-plotly-plot');
-  const chart = plot && plot._fullData && plot._fullData[0] ? plot._fullData[0].z : null;
+  const chart = %s;
   const echo = document.querySelector('.deshaney-bench-echo-out');
-  return {answers: JSON.stringify(strip), table: JSON.stringify(table), chart: JSON.stringify(chart),
+  return {answers: JSON.stringify(strip), table: JSON.stringify(table), chart: String(chart),
           echo: echo ? echo.innerText.trim() : null};
-}"""
+}""" % drive.JS_CHART_Z
 
 # Change a <select>; resolve with, for each part, the ms from the change event until that part
 # shows what `a.want[part]` says and the frame that lays it out and paints it has run (a task
@@ -140,8 +139,8 @@ JS_TIME_PAINTS = """(a) => new Promise((resolve, reject) => {
   const timer = setTimeout(() => {
     obs.disconnect(); done = true;
     const now = signatures();
-    const plots = [...document.querySelectorAll('.js-plotly-plot')].map(p => p.className + (p._fullData ? ' drawn' : ' not drawn'));
-    reject(new Error('not painted within 10 s (plots: ' + plots.join(', ') + '): ' + Object.keys(a.want).filter(p => !(p in painted))
+    const charts = document.querySelectorAll('.deshaney-chart .dsh-chart-grid').length;
+    reject(new Error('not painted within 10 s (' + charts + ' chart(s) drawn): ' + Object.keys(a.want).filter(p => !(p in painted))
                      .map(p => p + ' shows ' + now[p].slice(0, 200) + ', wanted ' + a.want[p].slice(0, 200)).join('; ')));
   }, 10000);
   t0 = performance.now();

@@ -61,7 +61,7 @@ details.dsh-el[open] {display: block;} .dsh-why {display: block; color: #222; fo
 .dsh-flips details {margin: 2px 0;} .dsh-flips summary {cursor: pointer;}
 .dsh-flips details.dsh-forum summary {font-weight: 700;}
 .dsh-error {color: #b00020; font-weight: 600;}
-.deshaney-stale, .deshaney-circuit-lab:has(.dsh-stale-banner) .deshaney-projector {opacity: 0.4; filter: grayscale(1);}
+.deshaney-stale, .deshaney-stale-shown ~ .deshaney-stage .deshaney-projector {opacity: 0.4; filter: grayscale(1);}
 .dsh-stale-banner {background: #fff3cd; border: 2px solid #b00020; color: #5c0011; padding: 6px 10px;
                    border-radius: 4px; margin: 4px 0;}
 .deshaney-fact-grid {display: block !important; column-width: 330px; column-gap: 18px;}
@@ -394,46 +394,12 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(lines)
 
 
-#: The chart's two colours: met (or favouring the plaintiff) dark green, not met a light magenta
-#: (PiYG, safe for red-green colour blindness). They differ in lightness too, so the chart reads
-#: in greyscale and on a washed-out projector; the hover gives each cell's mark in text.
-CHART_MET, CHART_NOT_MET = GOOD, "#f1b6da"
-
-
-def heatmap_figure(comparison: Comparison, presentation: bool = False, assumed: bool = False) -> go.Figure:
-    """The circuits-by-elements chart as a plain figure (widgets.py wraps it once in a FigureWidget).
-
-    Cells carry no drawn text and no gaps: with them plotly redraws the heatmap brick by brick
-    and lays out 200 labels on every change; without, a fact change redraws a 17x12 pixel image.
-    The mark and the reason are in each cell's hover; every word is in the table above."""
-    data = heatmap_data(comparison, assumed)
-    size = 18 if presentation else 12
-    fig = go.Figure(go.Heatmap(
-        **data, zmin=0, zmax=1, showscale=False,
-        colorscale=[[0, CHART_NOT_MET], [0.5, CHART_NOT_MET], [0.5, CHART_MET], [1, CHART_MET]],
-        hovertemplate="<b>%{y}</b> %{x}: %{text}<br>%{customdata}<extra></extra>",
-    ))
-    fig.update_layout(
-        height=760 if presentation else 560, margin={"l": 80, "r": 10, "t": 40, "b": 10},
-        font={"size": size}, plot_bgcolor="white",
-        title={"text": "Elements met (dark green) or not (light pink), circuit by circuit; blank: not part of "
-                       "that circuit's test. Hover a cell for its mark and authority.", "x": 0},
-        yaxis={"autorange": "reversed"}, xaxis={"tickangle": -40, "side": "bottom", "automargin": True},
-    )
-    return fig
-
-
-def update_heatmap(fig, comparison: Comparison, assumed: bool = False) -> None:
-    """Redraw the chart in place, in one batched message with only what changed."""
-    data = heatmap_data(comparison, assumed)
-    trace = fig.data[0]
-    with fig.batch_update():
-        if list(trace.x) != data["x"]:
-            trace.x = data["x"]
-        trace.z = data["z"]
-        trace.text = data["text"]
-        if [list(row) for row in trace.customdata] != data["customdata"]:
-            trace.customdata = data["customdata"]
+#: The element chart's title (tablewidget.ElementChart). Its two colours (element_chart.css): met
+#: (or favouring the plaintiff) dark green, not met a light magenta (PiYG, safe for red-green colour
+#: blindness); they differ in lightness too, so the chart reads in greyscale and on a washed-out
+#: projector, and each cell carries its mark as text.
+CHART_TITLE = ("Elements met (dark green) or not (light pink), circuit by circuit; blank: not part of "
+               "that circuit's test. Hover a cell for its elements and their authority.")
 
 
 # --- qualified immunity: the timeline and the argument ------------------------------------

@@ -4,7 +4,7 @@
     >>> lab = circuit_lab(case="kennedy_v_ridgefield_2006")
     >>> lab.set(custody="prison")          # as a student would, by moving a control
 
-One FigureWidget per lab, built once and redrawn in place; a fact change costs one
+One element chart per lab, built once and recoloured in place; a fact change costs one
 `compare`, one (cached) `flips` and a few HTML strings. Loading a case sets every control
 under a hold, so the outputs redraw once.
 """
@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from . import projector as projector_view
 from . import rendering
@@ -26,6 +25,7 @@ from .engine import Comparison, Flip, compare, evaluate, flips
 from .facts import CIRCUIT_NAMES, CIRCUITS, FactError, Facts, FactSpec, groups, parse_facts, vocabulary
 from .law import law
 from .memos import remember
+from .tablewidget import CircuitTable, ElementChart
 
 #: The facts a lab starts from when given no case: nothing but the dates.
 BLANK = {"conduct_date": "1998-09-24", "decision_date": "2006-03-07"}
@@ -147,6 +147,7 @@ class FactPanel(Held, widgets.VBox):
                                         *([self.box_messages[fid]] if fid in self.box_messages else [])],
                                        layout=widgets.Layout(margin="0 0 6px 0"))
                     row.add_class("deshaney-fact-row")
+                    row.add_class(f"deshaney-fact-kind-{spec.kind}")  # CSS lays a yes/no fact out on one line
                     self.rows[fid] = row
                     items.append(row)
             columns.append(widgets.VBox(items, layout=widgets.Layout(padding="0 8px")))
@@ -323,6 +324,12 @@ def box_message_html(problems: list[str]) -> str:
             + '<div class="dsh-muted">Fix it, then press Enter. Until then the answers are marked stale.</div>')
 
 
+#: The class the stale banner's widget carries while it shows: CSS dims what follows it (the
+#: projector, which ignores later class changes of its own) with a sibling selector, never `:has()`,
+#: whose checks on every change of the page cost more than the rest of a redraw (issue 21).
+STALE_SHOWN = "deshaney-stale-shown"
+
+
 class StaleMarks:
     """A lab's answers marked stale while its input is invalid: a banner above them, and every output
     dimmed (class `STALE`), until the input is valid again."""
@@ -337,6 +344,7 @@ class StaleMarks:
         self.stale = bool(problems)
         for w in self.outputs:
             (w.add_class if self.stale else w.remove_class)(STALE)
+        (self.banner.add_class if self.stale else self.banner.remove_class)(STALE_SHOWN)
         if not self.stale:
             self.banner.value = ""
             return
@@ -407,10 +415,10 @@ class CircuitLab(CaseMenu, widgets.VBox):
         self.projector = projector_view.Projector()
         self.projector.observe(self._selected, names="selected")
         self.projector.on_painted(self._painted)
-        self.table = widgets.HTML()
+        self.table = CircuitTable()
         self.table.add_class("deshaney-circuit-table")
         comparison = cached_compare(facts)
-        self.figure: go.FigureWidget | None = None
+        self.figure: ElementChart | None = None
         self.chart = widgets.Box([])
         self.chart.add_class("deshaney-chart")
         self.chart_button = widgets.Button(description="Show the element chart", icon="table",
@@ -498,12 +506,12 @@ class CircuitLab(CaseMenu, widgets.VBox):
         (self.add_class if change["new"] else self.remove_class)("dsh-all-facts")
         self.all_facts.description = "Fewer facts" if change["new"] else "All facts"
 
-    def show_chart(self, comparison: Comparison | None = None) -> go.FigureWidget:
+    def show_chart(self, comparison: Comparison | None = None) -> ElementChart:
         """Build the chart (once): circuits against the kinds of element, met or not."""
         if self.figure is None:
             comparison = comparison or cached_compare(self.facts)
-            self.figure = go.FigureWidget(rendering.heatmap_figure(comparison, self.presentation,
-                                                                   self.facts.assume_recognized))
+            self.figure = ElementChart()
+            self.figure.show(rendering.heatmap_data(comparison, self.facts.assume_recognized), rendering.CHART_TITLE)
             self.chart.children = (self.figure,)
         return self.figure
 
@@ -561,7 +569,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
         card, slower to compute, still wait for 'painted'."""
         self.table.value = rendering.circuit_table_html(comparison, facts.circuit, style=False)
         if figure and self.figure is not None:
-            rendering.update_heatmap(self.figure, comparison, facts.assume_recognized)
+            self.figure.show(rendering.heatmap_data(comparison, facts.assume_recognized))
 
     def _render_rest(self, facts: Facts, comparison: Comparison, figure: bool = True) -> None:
         forum = facts.circuit

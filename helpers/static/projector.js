@@ -176,6 +176,7 @@ function render({ model, el }) {
     }
     detail.hidden = !sel;
     mapBox.hidden = !!sel;
+    el.classList.toggle("dsh-proj-detail-open", !!sel);  // projector.css hides the facts beside it
     if (!sel) detailBody.innerHTML = "";
     if (focus && sel) detail.focus();
     if (focus && !sel) {

@@ -102,7 +102,7 @@ def jupyterlab_circuit_lab(context, jupyterlab, artifacts):
     page = _page(context, errors)
     drive.open_lab_notebook(page, jupyterlab, "notebooks/05_circuit_lab.ipynb")
     drive.wait_table(page)
-    drive.wait_chart(page)  # plotly has drawn (its element can be there before its data is)
+    drive.wait_chart(page)  # the chart is drawn (its element can be there before its cells are)
     page.screenshot(path=str(artifacts / "jupyterlab-circuit-lab-opened.png"))
     tracebacks = drive.lab_errors(page)
     assert not tracebacks, f"notebooks/05_circuit_lab.ipynb raised in JupyterLab:\n{tracebacks[0]}"

@@ -39,7 +39,7 @@ FLOORS = (
     ("grading, reading banks, choice order", {"helpers.exercises.grading", "helpers.exercises.bank",
                                               "helpers.exercises.order", "helpers.exercises.audit"}),
     ("rendering", {"helpers.rendering", "helpers.cards", "helpers.classreport"}),
-    ("widgets", {"helpers.cases", "helpers.projector", "helpers.widgets", "helpers.qilab"}),
+    ("widgets", {"helpers.cases", "helpers.projector", "helpers.tablewidget", "helpers.widgets", "helpers.qilab"}),
     ("exercise widgets", {"helpers.exercises.presentation", "helpers.exercises.widgets", "helpers.exercises.handin",
                           "helpers.exercises.naming",
                           "helpers.exercises"}),

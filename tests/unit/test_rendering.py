@@ -15,7 +15,7 @@ from helpers.cases import find_case
 from helpers.law import law
 from helpers.rendering import (
     NO, YES, answer_card_html, circuit_table_html, element_frame, flips_html, heatmap_data,
-    heatmap_figure, on_point_html, order_rule, timeline_events, timeline_figure, update_heatmap,
+    on_point_html, order_rule, timeline_events, timeline_figure,
 )
 from helpers.immunity import on_point
 
@@ -90,18 +90,21 @@ def test_flips_html_lists_each_circuits_changes_forum_first():
 
 
 def test_heatmap_matches_the_elements_and_updates_in_place():
-    import plotly.graph_objects as go
+    from helpers.tablewidget import ElementChart
+
     comparison = compare(KENNEDY)
     data = heatmap_data(comparison)
     assert data["y"][8] == "9th Cir." and len(data["z"]) == 12
     assert data["x"][-3:] == ["Violation", "Clearly est.", "Immunity denied"]
-    ca9 = comparison["ca9"]
     assert data["z"][8][-3:] == [1, 1, 1]
-    fig = go.FigureWidget(heatmap_figure(comparison))
+    chart = ElementChart()
+    chart.show(data, "title")
     bybee = compare(BYBEE)
-    update_heatmap(fig, bybee)
-    assert [list(r) for r in fig.data[0].z] == heatmap_data(bybee)["z"]
-    assert list(fig.data[0].z[8][-3:]) == [0, 0, 0]
+    chart.show(heatmap_data(bybee))
+    assert chart.z == heatmap_data(bybee)["z"] and chart.z[8][-3:] == [0, 0, 0]
+    # A tooltip is plain text: the <br> and <i> written for a plotly hover are gone, escaped text is text again.
+    flat = [t for row in chart.hover for t in row]
+    assert not any("<br>" in t or "<i>" in t or "&amp;" in t for t in flat) and any("\n" in t for t in flat)
 
 
 def test_timeline_has_adoptions_decisions_and_undoing():
@@ -166,18 +169,18 @@ def test_moving_a_fact_resends_the_cells_but_not_the_hover():
     """The hover names each element and its authority, not the facts: it stays put."""
     from helpers import compare
     from helpers.law import law
-    from helpers.rendering import heatmap_data, heatmap_figure, update_heatmap
-    import plotly.graph_objects as go
+    from helpers.rendering import heatmap_data
+    from helpers.tablewidget import ElementChart
 
     kennedy = law().precedents["kennedy_v_ridgefield_2006"]
     majority, bybee = compare(kennedy.fact_pattern()), compare(kennedy.fact_pattern("bybee_dissent"))
     assert heatmap_data(majority)["customdata"] == heatmap_data(bybee)["customdata"]
-    fig = go.FigureWidget(heatmap_figure(majority))
-    sent = []
-    fig.data[0].on_change(lambda *args: sent.append("hover"), "customdata")
-    update_heatmap(fig, bybee)
-    assert [list(r) for r in fig.data[0].z] == heatmap_data(bybee)["z"]
-    assert sent == []
+    chart, sent = ElementChart(), []
+    chart.show(heatmap_data(majority), "title")
+    chart.observe(lambda change: sent.append(change["name"]), names=["title", "x", "y", "z", "hover"])
+    chart.show(heatmap_data(bybee))
+    assert chart.z == heatmap_data(bybee)["z"]
+    assert sent == ["z"], "only the cells' values are sent again"
 
 
 # --- what a student reads -------------------------------------------------------------------

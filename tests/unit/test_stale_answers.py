@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.qilab import qi_lab
-from helpers.widgets import STALE, circuit_lab, problems_by_box
+from helpers.widgets import STALE, STALE_SHOWN, circuit_lab, problems_by_box
 
 KENNEDY = "kennedy_v_ridgefield_2006"
 
@@ -54,9 +54,12 @@ def test_circuit_lab_a_bad_date_is_shown_beside_its_box_and_the_answers_go_stale
     assert good.conduct_date.isoformat() in lab.stale.banner.value
     assert len(stale_outputs(lab)) == len(lab.stale.outputs) and STALE in lab.table._dom_classes
     assert list(lab.children).index(lab.stale.banner) < list(lab.children).index(lab.stage)  # above the answers
+    # The banner's widget is marked too: CSS dims the projector after it (a sibling selector).
+    assert STALE_SHOWN in lab.stale.banner._dom_classes
     assert lab.facts == good and lab.table.value == table and list(lab.projector.answers) == projector_rows
     lab.controls[field].value = getattr(good, field).isoformat()  # valid again (Enter or blur)
     assert lab.message == "" and lab.stale.banner.value == "" and stale_outputs(lab) == []
+    assert STALE_SHOWN not in lab.stale.banner._dom_classes
 
 
 def test_circuit_lab_loading_a_case_clears_a_stale_mark(lab):
@@ -107,3 +110,17 @@ def test_problems_go_to_the_box_that_caused_them():
     assert problems_by_box(problems, boxes, "conduct_date") == {"conduct_date": [problems[0]], None: [problems[1]]}
     assert problems_by_box(problems, boxes, "act_kind") == {"decision_date": [problems[0]], None: [problems[1]]}
     assert problems_by_box([], boxes) == {}
+
+
+def test_no_stylesheet_of_the_labs_uses_has():
+    """`:has()` made Chromium check the whole lab again on every redraw (the bench measured the
+    answers, table and chart painted about twice as late with it): the stale dimming and the open
+    circuit's hidden facts are said with classes and sibling selectors instead."""
+    from pathlib import Path
+
+    from helpers import rendering
+
+    static = Path(rendering.__file__).parent / "static"
+    sheets = {"rendering.CSS": rendering.CSS, **{p.name: p.read_text() for p in static.glob("*.css")}}
+    assert len(sheets) > 2
+    assert [name for name, text in sheets.items() if ":has(" in text] == []

@@ -45,8 +45,7 @@ def assert_outputs_match(lab) -> None:
         assert q == ("immunity granted" if a.qualified_immunity else "immunity denied")
         for _, e in a.elements():
             assert f'data-element="{e.id}"' in row(lab.table.value, a.circuit)
-    heat = lab.figure.data[0]
-    assert [list(r) for r in heat.z] == heatmap_data(comparison, lab.facts.assume_recognized)["z"]
+    assert lab.figure.z == heatmap_data(comparison, lab.facts.assume_recognized)["z"]
     expected = flips(lab.facts.with_(circuit=None))
     for cid, found in expected.items():
         block = re.search(rf'<details data-circuit="{cid}"[^>]*>(.*?)</details>', lab.flips_panel.value).group(1)
@@ -199,11 +198,11 @@ def test_set_rejects_a_bad_value_before_moving_anything(lab):
     assert lab.facts == find_case(KENNEDY).facts
 
 
-def test_one_figure_widget_per_lab_updated_in_place(lab):
+def test_one_chart_per_lab_updated_in_place(lab):
     fig = lab.figure
     lab.load_case(KENNEDY)
     lab.set(custody="prison")
-    assert lab.figure is fig and len(fig.data) == 1
+    assert lab.figure is fig and lab.chart.children == (fig,)
 
 
 def test_lab_from_facts_and_presentation_mode():
@@ -225,10 +224,10 @@ def test_answer_card_summarises_one_circuit():
 
 def test_assuming_the_theory_recolours_the_recognition_column(lab):
     lab.load_case(KENNEDY)
-    col = list(lab.figure.data[0].x).index("Danger recognised")
-    assert lab.figure.data[0].z[4][col] == 0  # the Fifth Circuit
+    col = lab.figure.x.index("Danger recognised")
+    assert lab.figure.z[4][col] == 0  # the Fifth Circuit
     lab.controls["assume_recognized"].value = True
-    assert lab.figure.data[0].z[4][col] == 1
+    assert lab.figure.z[4][col] == 1
     assert_outputs_match(lab)
 
 
@@ -324,7 +323,7 @@ def test_a_change_from_the_browser_sends_the_answers_table_and_chart_at_once_and
         comparison = compare(lab.facts)
         assert lab.projector.answers == answer_vector(comparison)
         assert lab.table.value != table and lab.table.value == circuit_table_html(comparison, lab.facts.circuit, style=False)
-        assert [list(r) for r in lab.figure.data[0].z] == heatmap_data(comparison)["z"]
+        assert lab.figure.z == heatmap_data(comparison)["z"]
         assert lab.flips_panel.value == flips_shown and lab.updates == updates, "the rest waits for the paint"
         lab.projector._on_msg(lab.projector, {"painted": lab.projector.seq}, [])
         assert lab.updates == updates + 1
@@ -347,6 +346,6 @@ def test_the_classroom_lab_builds_its_chart_only_when_asked():
     lab.set(custody="prison")  # no chart, no error
     fig = lab.show_chart()
     assert lab.chart.children == (fig,) and lab.show_chart() is fig
-    assert [list(r) for r in fig.data[0].z] == heatmap_data(compare(lab.facts))["z"]
+    assert fig.z == heatmap_data(compare(lab.facts))["z"]
     lab.set(custody="none")
     assert_outputs_match(lab)
