@@ -50,7 +50,14 @@ function render({ model, el }) {
     });
     table.append(h("thead", {}), body);
     table.tHead.append(hr);
-    root.append(table);
+    // A tap (or click) on a cell says what its tooltip says, below the grid: touch screens and
+    // projectors show no tooltips.
+    const said = h("p", { class: "dsh-chart-said", "aria-live": "polite" });
+    table.addEventListener("click", (ev) => {
+      const td = ev.target.closest("td[data-col]");
+      if (td) said.textContent = td.title;
+    });
+    root.append(table, said);
     shown = null;
   }
 

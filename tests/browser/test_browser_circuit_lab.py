@@ -70,6 +70,11 @@ def test_the_lab_is_drawn(lab_page, artifacts):
     assert all(t.strip() for t in rows.all_inner_texts()), "a circuit row is empty"
     assert page.locator(drive.CHART_PLOT).count() == 1, "one element chart per lab"
     assert drive.chart_data(page), "the chart shows no cells"
+    # a tap on a cell says its tooltip's words below the grid (touch screens and projectors show no tooltips)
+    cell = page.locator(f"{drive.CHART_PLOT} td[data-z='1']").first
+    cell.click()
+    said = page.locator(".deshaney-chart .dsh-chart-said").first
+    assert said.inner_text().split()[:3] == cell.get_attribute("title").split()[:3] and "\u2713" in said.inner_text()
     assert page.locator(".deshaney-flips").inner_text().strip()
     assert page.locator(".deshaney-fact-custody select").is_visible()
     assert shown_violations(page) == violations(start)
