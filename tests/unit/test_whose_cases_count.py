@@ -60,11 +60,11 @@ def test_the_fourth_ordinarily_looks_no_further_than_its_own_cases_from_edwards(
 
 
 def test_the_fifth_counts_no_consensus_for_a_theory_it_never_adopted_from_kovacic():
-    # Kennedy's facts in the Fifth: in McClendon's time a consensus of sister circuits could count
-    # (the en banc court weighed one); from Kovacic a theory the circuit never adopted cannot be
+    # Kennedy's facts in the Fifth: under Wilson v. Layne, before Shipp, a consensus of sister circuits
+    # counted; from McClendon (its footnote) and Kovacic a theory the circuit never adopted cannot be
     # clearly established there whatever other circuits hold; from Fisher the bar says so in terms.
     fifth = KENNEDY.with_(circuit="ca5")
-    before = evaluate(fifth.with_(conduct_date=date(2005, 1, 1), decision_date=date(2008, 1, 1)))
+    before = evaluate(fifth.with_(conduct_date=date(1999, 6, 1), decision_date=date(2000, 6, 1)))
     assert before.clearly_established_basis.route == "consensus" and before.clearly_established
     after = evaluate(fifth.with_(conduct_date=date(2012, 1, 1), decision_date=date(2015, 1, 1)))
     assert not after.clearly_established and after.clearly_established_basis.route == "none"
@@ -92,3 +92,14 @@ def test_the_dc_circuit_lets_other_circuits_fill_in_a_theory_only_once_it_had_re
     later = facts.with_(conduct_date=date(2003, 6, 1), decision_date=date(2006, 1, 1))
     assert L.circuits["cadc"].recognizes(later.conduct_date, later.readings)
     assert evaluate(later).clearly_established is True
+
+
+def test_after_mcclendon_other_circuits_do_not_establish_state_created_danger_in_the_fifth():
+    # issue 19: the lab showed a green "clearly established, if there were a violation" for Fifth
+    # Circuit facts between McClendon (2002) and Kovacic (2010) by a consensus elsewhere. McClendon's
+    # footnote (seed 000): "regardless of the status of this doctrine in other circuits", an officer
+    # in this circuit would "even today" be unclear whether the right exists.
+    kennedy_in_fifth = KENNEDY.with_(circuit="ca5", conduct_date=date(2003, 1, 1), decision_date=date(2006, 1, 1))
+    basis = evaluate(kennedy_in_fifth).clearly_established_basis
+    assert basis.established is False and basis.route == "none"
+    assert "only where it had itself recognised the theory" in basis.why
