@@ -326,12 +326,12 @@ def heatmap_columns(comparison: Comparison) -> list[tuple[str, str | None]]:
     return cols
 
 
-def _recognition_cell(a: Answer, assumed: bool) -> tuple[int, str, str]:
+def _recognition_cell(a: Answer, assumed: bool) -> tuple[int, str]:
     if a.state_created_danger.recognized:
-        return 1, YES, "The circuit recognises state-created danger on the decision date"
+        return 1, "The circuit recognises state-created danger on the decision date"
     if assumed:
-        return 1, YES, "Not recognised by the circuit, but assumed (analysis option)"
-    return 0, NO, "The circuit does not recognise state-created danger on the decision date"
+        return 1, "Not recognised by the circuit, but assumed (analysis option)"
+    return 0, "The circuit does not recognise state-created danger on the decision date"
 
 
 OUTCOME_HOVER = {
@@ -342,47 +342,43 @@ OUTCOME_HOVER = {
 
 
 def heatmap_data(comparison: Comparison, assumed: bool = False) -> dict:
-    """x, y, z (1 met / 0 not met / None not part of the circuit's test), cell text and hover text.
+    """x, y, z (1 met / 0 not met / None not part of the circuit's test) and each cell's tooltip, as
+    plain text (tablewidget.ElementChart draws them; the browser marks each cell from z).
 
     Each column is one kind of element (ELEMENT_GROUPS), named on the axis; where a circuit's
-    test states two elements of one kind, the cell is met only if both are, and the hover names
-    each. The hover does not depend on the facts (the table says why each element is met), so
+    test states two elements of one kind, the cell is met only if both are, and the tooltip names
+    each. The tooltip does not depend on the facts (the table says why each element is met), so
     moving a fact re-sends only the cells. `assumed` is the `assume_recognized` option.
     """
     cols = heatmap_columns(comparison)
     x = [RECOGNISED_COLUMN if g is None else g for _, g in cols]
     x += [label for _, label in OUTCOME_COLUMNS]
-    y, z, text, hover = [], [], [], []
+    y, z, hover = [], [], []
     for a in comparison.results:
         y.append(CIRCUIT_ABBREVIATIONS[a.circuit])
-        zr, tr, hr = [], [], []
+        zr, hr = [], []
         for theory, group in cols:
             if group is None:
                 cell = _recognition_cell(a, assumed)
             else:
                 elems = [e for e in getattr(a, theory).elements if element_group(theory, e.id) == group]
                 if elems:
-                    met = all(e.met for e in elems)
-                    cell = (1 if met else 0, YES if met else NO,
-                            "<br>".join(f"{_wrap(escape(e.label))}<br><i>{escape(e.authority)}</i>" for e in elems))
+                    cell = (int(all(e.met for e in elems)),
+                            "\n".join(f"{_wrap(e.label)}\n{e.authority}" for e in elems))
                 else:
-                    cell = (None, "", "(not an element of this circuit's test)")
+                    cell = (None, "(not an element of this circuit's test)")
             zr.append(cell[0])
-            tr.append(cell[1])
-            hr.append(cell[2])
+            hr.append(cell[1])
         for field, cls, words, title in outcome_cells(a):
-            good = cls == "dsh-yes"
-            zr.append(1 if good else 0)
-            tr.append(YES if good else NO)
+            zr.append(1 if cls == "dsh-yes" else 0)
             hr.append(_wrap(OUTCOME_HOVER[field]))
         z.append(zr)
-        text.append(tr)
         hover.append(hr)
-    return {"x": x, "y": y, "z": z, "text": text, "customdata": hover}
+    return {"x": x, "y": y, "z": z, "hover": hover}
 
 
 def _wrap(text: str, width: int = 70) -> str:
-    """Break hover text into lines plotly can show (it does not wrap on its own)."""
+    """Break tooltip text into lines of about `width` characters."""
     words, lines, line = text.split(), [], ""
     for w in words:
         if line and len(line) + len(w) > width:
@@ -391,7 +387,7 @@ def _wrap(text: str, width: int = 70) -> str:
         else:
             line = f"{line} {w}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return "\n".join(lines)
 
 
 #: The element chart's title (tablewidget.ElementChart). Its two colours (element_chart.css): met

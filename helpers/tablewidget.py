@@ -14,9 +14,6 @@ more than the rest of the lab's redraw (issue 21).
 """
 from __future__ import annotations
 
-import html
-import re
-
 import anywidget
 import traitlets
 
@@ -29,11 +26,6 @@ class CircuitTable(anywidget.AnyWidget):
     _esm = STATIC / "circuit_table.js"
 
     value = traitlets.Unicode("").tag(sync=True)
-
-
-def plain_hover(text: str) -> str:
-    """A hover text written for plotly ('<br>' lines, <i>, escaped) as a tooltip's plain text."""
-    return html.unescape(re.sub(r"</?i>", "", text.replace("<br>", "\n")))
 
 
 class ElementChart(anywidget.AnyWidget):
@@ -55,5 +47,5 @@ class ElementChart(anywidget.AnyWidget):
             if title is not None:
                 self.title = title
             self.x, self.y = list(data["x"]), list(data["y"])
-            self.hover = [[plain_hover(t) for t in row] for row in data["customdata"]]
+            self.hover = data["hover"]
             self.z = [list(row) for row in data["z"]]
