@@ -104,24 +104,25 @@ class Report:
         return all(n and agree / n >= TARGETS[prong] for prong in TARGETS
                    for agree, n in [self.rate(prong)])
 
+    def _prong_two_holdings(self) -> list[Precedent]:
+        """The precedents whose measured majority holdings include prong two."""
+        precedents = law().precedents
+        return [precedents[o.precedent] for o in self.majority if o.prong == "clearly_established"]
+
     def conduct_date_sources(self) -> dict:
         """How the conduct dates of the measured prong-two holdings were known (opinion, summary, estimate)."""
-        precedents = law().precedents
         out: dict = defaultdict(int)
-        for o in self.majority:
-            if o.prong == "clearly_established":
-                out[precedents[o.precedent].conduct_date_source] += 1
+        for p in self._prong_two_holdings():
+            out[p.conduct_date_source] += 1
         return dict(out)
 
     def prong_two_read(self) -> dict:
         """How the measured prong-two holdings' reasoning was seen (prong_two.read), and how many have a pin."""
-        precedents = law().precedents
         out: dict = defaultdict(int)
-        for o in self.majority:
-            if o.prong == "clearly_established":
-                p2 = precedents[o.precedent].prong_two or {}
-                out[p2.get("read") or "not recorded"] += 1
-                out["pin"] += bool(p2.get("pin"))
+        for p in self._prong_two_holdings():
+            p2 = p.prong_two or {}
+            out[p2.get("read") or "not recorded"] += 1
+            out["pin"] += bool(p2.get("pin"))
         return dict(out)
 
     def misses(self) -> list[Outcome]:

@@ -67,6 +67,15 @@ def _fact_text(leaf: Leaf, value: Any, met: bool) -> str:
     return f"{spec.label}: {shown}; this element needs {wanted}."
 
 
+def _with_texts(leaf: Leaf) -> Leaf:
+    """A test on one fact with what it says of each value, met or not (`not` turns it), worked out
+    once, where the rule is compiled, not when an answer is explained."""
+    spec = vocabulary()[leaf.fact]
+    legal = (True, False) if spec.kind == "flag" else spec.values
+    leaf.__dict__["_texts"] = {(v, m): _fact_text(leaf, v, m) for v in legal for m in (True, False)}
+    return leaf
+
+
 _OTHER_ROUTE: dict = {}
 
 
@@ -74,11 +83,8 @@ def other_route(leaf: Leaf) -> Leaf:
     """The same test, said as another way an element could have been met (one copy per leaf)."""
     alt = _OTHER_ROUTE.get(leaf)
     if alt is None:
-        alt = _OTHER_ROUTE[leaf] = Leaf(leaf.kind, leaf.fact, leaf.allowed, leaf.setting, True)
-        if leaf.kind == "fact":
-            spec = vocabulary()[leaf.fact]
-            legal = (True, False) if spec.kind == "flag" else spec.values
-            alt.__dict__["_texts"] = {(v, m): _fact_text(alt, v, m) for v in legal for m in (True, False)}
+        alt = Leaf(leaf.kind, leaf.fact, leaf.allowed, leaf.setting, True)
+        alt = _OTHER_ROUTE[leaf] = _with_texts(alt) if leaf.kind == "fact" else alt
     return alt
 
 
@@ -109,9 +115,7 @@ def compile_rule(node: Any, source_node: Any = None) -> Compiled:
         bad = [v for v in allowed if v not in legal]
         if bad:
             raise DataError([f"{here}: values {bad} are not values of '{fact}'; allowed: {', '.join(map(str, legal))}"])
-        leaf = Leaf("fact", fact=fact, allowed=frozenset(allowed))
-        # What the leaf says of each value, met or not (`not` turns it), worked out with the rule.
-        leaf.__dict__["_texts"] = {(v, m): _fact_text(leaf, v, m) for v in legal for m in (True, False)}
+        leaf = _with_texts(Leaf("fact", fact=fact, allowed=frozenset(allowed)))
         allowed_set = frozenset(allowed)
 
         def test_fact(facts: Facts, regime: Any, _f=fact, _a=allowed_set, _l=leaf):

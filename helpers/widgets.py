@@ -493,7 +493,7 @@ class CircuitLab(CaseMenu, widgets.VBox):
             >>> lab.project("on", facts=["custody", "danger_effect", "awareness"])
         """
         if mode is not None:
-            wanted = {True: "on", False: "off"}.get(mode, mode) if isinstance(mode, bool) else mode
+            wanted = ("on" if mode else "off") if isinstance(mode, bool) else mode
             if wanted not in PROJECT_MODES:
                 raise FactError([f"project mode: {mode!r} is not a mode; choose from: "
                                  f"{', '.join(PROJECT_MODES)} (or True / False)"])
@@ -644,7 +644,8 @@ def _conduct_note(facts: Facts) -> str:
 def circuit_lab(case: str | None = None, facts: dict | None = None, presentation: bool = False,
                 chart: bool | str = True, project: bool | str = "auto", project_facts: Any = PROJECT_FACTS) -> CircuitLab:
     """The full fact panel and all twelve circuits; start from a real case, facts, or both.
-    `chart="button"` builds the element chart only when asked (a classroom page: ~5 MB less).
+    `chart="button"` builds the element chart only when asked (the classroom demo: the answers and the
+    table first, the grid of elements one click away).
     `project`, `project_facts`: project mode and the facts it shows (`CircuitLab.project`)."""
     start, case_id = parse_initial(case, facts)
     return CircuitLab(start, case_id if not facts else None, presentation, chart, project, project_facts)

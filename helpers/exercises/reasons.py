@@ -54,7 +54,7 @@ def _leaf_reason(leaf, met: bool, facts: Facts, regime) -> str:
         says = f"the facts establish that {prop}" if value else f"the facts do not establish that {prop}"
         if met:
             return says
-        who = "the other route" if getattr(leaf, "other_route", False) else "this element"
+        who = "the other route" if leaf.other_route else "this element"
         return f"{says}, and {who} {'requires the opposite' if value else 'requires it'}"
     shown = spec.label_of(value)
     if met:
@@ -62,7 +62,7 @@ def _leaf_reason(leaf, met: bool, facts: Facts, regime) -> str:
     if negated:
         return f"{spec.label.lower()}: {shown}, which this element excludes"
     wanted = "; or ".join(spec.label_of(v) for v in spec.values if v in leaf.allowed)
-    if getattr(leaf, "other_route", False):
+    if leaf.other_route:
         return f"nor the other route, which needs {spec.label.lower()}: {wanted} (here {shown})"
     return f"{spec.label.lower()}: {shown}, and this element needs {wanted}"
 
