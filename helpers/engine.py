@@ -308,10 +308,10 @@ def alternatives(f: Facts) -> list[tuple[str, Any, Facts]]:
 def flips(facts: Any) -> dict[str, list[Flip]]:
     """For each circuit, the single changes of one fact that change violation or immunity."""
     f = parse_facts(facts)
-    circuits = law().circuits
+    law_ = law()
+    circuits = law_.circuits
     alts = alternatives(f)
     out: dict[str, list[Flip]] = {}
-    law_ = law()
     for cid in CIRCUITS:
         circ = circuits[cid]
         v0, ce0 = _analyse(circ, f, False)  # type: ignore[misc]
